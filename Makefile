@@ -1,0 +1,43 @@
+# careapp — `make run` serves the demo on http://127.0.0.1:5000, `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app careapp
+STAMP  := $(VENV)/.installed
+
+.PHONY: help install run db demo test test-sqlite lint bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## create the virtualenv and install the project
+	@if ls careapp/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile -q -d careapp/translations; fi
+
+db: install ## apply migrations to the database (SQLite in instance/ by default)
+	$(FLASK) db upgrade
+
+demo: db ## load the demo data and print the demo accounts
+	$(FLASK) seed-demo
+
+run: demo ## serve the app with demo data on http://127.0.0.1:5000
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install ## run the whole test suite (SQLite and a PostgreSQL started by the tests)
+	$(BIN)/ruff check careapp tests bench migrations
+	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+test-sqlite: install ## the tests on SQLite only (quick)
+	$(BIN)/pytest -n 2 -p no:cacheprovider --db sqlite
+
+lint: install ## ruff
+	$(BIN)/ruff check careapp tests bench migrations
+
+clean: ## remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

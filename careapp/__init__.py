@@ -1,0 +1,56 @@
+"""careapp: CaRE cybersecurity maturity self-assessment for French health establishments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session
+
+from careapp import cli, i18n, models  # noqa: F401 - models complete the metadata
+from careapp.config import build_config
+from careapp.extensions import babel, csrf, db, login_manager, migrate
+from careapp.questionnaires import registry
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(build_config(Path(app.instance_path), overrides))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    registry.init_app(app)  # refuses to boot on an invalid questionnaire file
+
+    from careapp.assessments.views import bp as assessments_bp
+    from careapp.auth.views import bp as auth_bp
+    from careapp.organisations.views import bp as organisations_bp
+    from careapp.rollups.views import bp as rollups_bp
+
+    for blueprint in (auth_bp, organisations_bp, assessments_bp, rollups_bp):
+        app.register_blueprint(blueprint)
+    cli.init_app(app)
+    i18n.init_app(app)
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.context_processor
+    def inject_lang() -> dict[str, Any]:
+        return {"lang": session.get("lang", "fr"), "current_path": request.path}
+
+    return app

@@ -1,0 +1,1 @@
+"""Campaigns, assessments, answers and their scoring."""

@@ -1,0 +1,131 @@
+"""Interpretation of one stored answer against its question (pure).
+
+An answer is kept exactly as typed, even when it is invalid, so that nothing is lost; this
+module says what it means: its state, its level and, when it cannot count, why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from careapp.questionnaires.model import Question
+
+ANSWERED = "answered"
+NA = "na"
+DONT_KNOW = "dont_know"
+GHT = "ght"
+STATES = (ANSWERED, NA, DONT_KNOW, GHT)
+
+STATE_LABELS = {
+    ANSWERED: "Répondu",
+    NA: "Non applicable",
+    DONT_KNOW: "Je ne sais pas",
+    GHT: "Géré par le GHT",
+}
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """What was saved for a question: never rejected, only interpreted."""
+
+    state: str | None = None
+    value: Any = None
+    justification: str = ""
+
+
+@dataclass(frozen=True)
+class Interpreted:
+    state: str | None  # None: unanswered (or invalid)
+    level: int | None = None  # only for a valid scored answer
+    error: str | None = None
+
+
+def parse_number(raw: Any) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        return float(raw)
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".").rstrip("%")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and value not in (float("inf"), float("-inf")) else None
+
+
+def _has_value(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list):
+        return bool(value)
+    return True
+
+
+def interpret(question: Question, raw: RawAnswer | None, today: dt.date | None = None) -> Interpreted:
+    if raw is None:
+        return Interpreted(None)
+    state = raw.state
+    if state is None:
+        # A value typed without choosing a state means "answered".
+        state = ANSWERED if _has_value(raw.value) else None
+    if state is None:
+        return Interpreted(None)
+    if state == NA:
+        if not question.allow_na:
+            return Interpreted(None, error="« Non applicable » n'est pas proposé pour cette question.")
+        if not (raw.justification or "").strip():
+            return Interpreted(None, error="Justifiez « Non applicable » en quelques mots.")
+        return Interpreted(NA)
+    if state == DONT_KNOW:
+        if not question.allow_dont_know:
+            return Interpreted(None, error="« Je ne sais pas » n'est pas proposé pour cette question.")
+        return Interpreted(DONT_KNOW)
+    if state == GHT:
+        if not question.allow_ght:
+            return Interpreted(None, error="« Géré par le GHT » n'est pas proposé pour cette question.")
+        return Interpreted(GHT)
+    if state != ANSWERED:
+        return Interpreted(None, error="État de réponse inconnu.")
+    return _interpret_value(question, raw.value, today or dt.date.today())
+
+
+def _interpret_value(question: Question, value: Any, today: dt.date) -> Interpreted:
+    if not _has_value(value):
+        return Interpreted(None)
+    kind = question.type
+    if kind in {"single", "multi"}:
+        chosen = [value] if isinstance(value, str) else value
+        if not isinstance(chosen, list) or not all(isinstance(v, str) for v in chosen):
+            return Interpreted(None, error="Réponse illisible : choisissez une option.")
+        if kind == "single" and len(chosen) != 1:
+            return Interpreted(None, error="Choisissez une seule option.")
+        unknown = [v for v in chosen if question.option(v) is None]
+        if unknown:
+            return Interpreted(None, error="Option inconnue : choisissez parmi la liste.")
+        return Interpreted(ANSWERED, question.level_for_options(chosen))
+    if kind in {"number", "percent"}:
+        number = parse_number(value)
+        if number is None:
+            return Interpreted(None, error="Saisissez un nombre (par exemple 2,5).")
+        if number < 0:
+            return Interpreted(None, error="Saisissez un nombre positif ou nul.")
+        if kind == "percent" and number > 100:
+            return Interpreted(None, error="Un pourcentage est compris entre 0 et 100.")
+        return Interpreted(ANSWERED, question.level_for_number(number))
+    if kind == "date":
+        try:
+            when = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            return Interpreted(None, error="Date invalide : utilisez le format AAAA-MM-JJ.")
+        if when > today:
+            return Interpreted(None, error="Cette date est dans le futur.")
+        return Interpreted(ANSWERED)
+    if not isinstance(value, str):
+        return Interpreted(None, error="Texte illisible.")
+    return Interpreted(ANSWERED)

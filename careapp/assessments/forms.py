@@ -1,0 +1,155 @@
+"""WTForms built from the questionnaire: one form class per section.
+
+Fields never reject what a person typed: values are stored as typed and interpreted by
+`answers.interpret`, so that a save keeps everything even when one field is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    DateField,
+    Field,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from careapp.assessments.answers import DONT_KNOW, GHT, NA
+from careapp.assessments.models import Answer
+from careapp.assessments.services import AnswerInput
+from careapp.auth.models import Role, User
+from careapp.db import db
+from careapp.organisations.models import Region
+from careapp.questionnaires.model import Question, Section, tr
+from careapp.questionnaires.registry import LoadedQuestionnaire
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def field_key(question_id: str) -> str:
+    return question_id.replace("-", "_")
+
+
+def _value_field(question: Question, lang: str) -> Field:
+    label = tr(question.text, lang)
+    choices = [SelectChoice(o.id, tr(o.label, lang)) for o in question.options]
+    if question.type == "single":
+        return RadioField(label, choices=choices, validate_choice=False)
+    if question.type == "multi":
+        return MultiCheckboxField(label, choices=choices, validate_choice=False)
+    if question.type == "text":
+        return TextAreaField(label)
+    # number, percent and date stay text inputs so that a wrong entry is kept as typed.
+    render_kw: dict[str, Any] = {"inputmode": "decimal"}
+    if question.type == "date":
+        render_kw = {"type": "date", "max": dt.date.today().isoformat()}
+    return StringField(label, render_kw=render_kw)
+
+
+def state_choices(question: Question) -> list[SelectChoice]:
+    choices = [SelectChoice("", "Je réponds")]
+    if question.allow_na:
+        choices.append(SelectChoice(NA, "Non applicable"))
+    if question.allow_dont_know:
+        choices.append(SelectChoice(DONT_KNOW, "Je ne sais pas"))
+    if question.allow_ght:
+        choices.append(SelectChoice(GHT, "Géré par le GHT"))
+    return choices
+
+
+def section_form_class(section: Section, lang: str = "fr") -> type[FlaskForm]:
+    attrs: dict[str, Any] = {}
+    for question in section.questions:
+        key = field_key(question.id)
+        attrs[f"{key}__value"] = _value_field(question, lang)
+        attrs[f"{key}__state"] = SelectField("Autre réponse", choices=state_choices(question),
+                                             validate_choice=False)
+        attrs[f"{key}__justification"] = TextAreaField("Justification (non applicable)")
+        attrs[f"{key}__comment"] = TextAreaField("Commentaire")
+    return type(f"SectionForm_{field_key(section.id)}", (FlaskForm,), attrs)
+
+
+def build_form(section: Section, answers: dict[str, Answer], formdata: Any = None,
+               lang: str = "fr") -> FlaskForm:
+    """The section form, filled from the request when given, else from saved answers."""
+    data: dict[str, Any] = {}
+    for question in section.questions:
+        answer = answers.get(question.id)
+        if answer is None:
+            continue
+        key = field_key(question.id)
+        data[f"{key}__value"] = answer.value
+        data[f"{key}__state"] = answer.state if answer.state not in (None, "answered") else ""
+        data[f"{key}__justification"] = answer.justification
+        data[f"{key}__comment"] = answer.comment
+    form_class = section_form_class(section, lang)
+    return form_class(formdata=formdata, data=data)
+
+
+def read_inputs(section: Section, form: FlaskForm) -> dict[str, AnswerInput]:
+    inputs = {}
+    for question in section.questions:
+        key = field_key(question.id)
+        value = form[f"{key}__value"].data
+        if isinstance(value, str):
+            value = value.strip() if question.type != "text" else value
+            value = value or None
+        if isinstance(value, list):
+            value = [v for v in value if isinstance(v, str)] or None
+        state = (form[f"{key}__state"].data or "").strip() or None
+        if state is None and value is not None:
+            state = "answered"
+        inputs[question.id] = AnswerInput(
+            state=state,
+            value=value,
+            justification=(form[f"{key}__justification"].data or "").strip(),
+            comment=(form[f"{key}__comment"].data or "").strip(),
+        )
+    return inputs
+
+
+class CampaignForm(FlaskForm):
+    name = StringField("Nom de la campagne", validators=[
+        DataRequired("Donnez un nom à la campagne."), Length(max=200)])
+    year = IntegerField("Année", validators=[
+        InputRequired("Indiquez l'année."),
+        NumberRange(2023, 2100, "Année entre 2023 et 2100.")])
+    questionnaire = SelectField("Version du questionnaire",
+                                validators=[DataRequired("Choisissez une version.")])
+    opens_on = DateField("Ouverture", validators=[InputRequired("Indiquez la date d'ouverture.")])
+    deadline = DateField("Date limite", validators=[InputRequired("Indiquez la date limite.")])
+    region_code = SelectField("Périmètre")
+
+    @classmethod
+    def for_user(cls, user: User, questionnaires: list[LoadedQuestionnaire]) -> CampaignForm:
+        form = cls()
+        form.questionnaire.choices = [
+            SelectChoice(f"{q.data['id']}@{q.data['version']}",
+                         f"{q.data['title']['fr']} — v{q.data['version']}") for q in questionnaires
+        ]
+        if user.role is Role.ARS:
+            region = db.session.get(Region, user.region_code)
+            form.region_code.choices = [SelectChoice(region.code, region.name)] if region else []
+        else:
+            regions = db.session.scalars(select(Region).order_by(Region.name)).all()
+            form.region_code.choices = [SelectChoice("", "Nationale (toutes les régions)")] + [
+                SelectChoice(r.code, r.name) for r in regions]
+        return form
+
+    def validate_deadline(self, field: Field) -> None:
+        if self.opens_on.data and field.data and field.data < self.opens_on.data:
+            raise ValidationError("La date limite doit suivre la date d'ouverture.")

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from careapp.auth.models import User
+from careapp.db import db, utcnow
+from careapp.organisations.models import Establishment, Region
+from careapp.questionnaires.models import QuestionnaireVersion
+
+
+def _enum(cls: type[enum.Enum], length: int) -> Enum:
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class CampaignStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Campaign(db.Model):
+    """A yearly call to self-assess, national (region_code NULL) or for one region."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (UniqueConstraint("year", "region_code", "questionnaire_version_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int]
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    opens_on: Mapped[dt.date]
+    deadline: Mapped[dt.date]
+    status: Mapped[CampaignStatus] = mapped_column(_enum(CampaignStatus, 10),
+                                                   default=CampaignStatus.OPEN)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    region: Mapped[Region | None] = relationship()
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+
+    @property
+    def scope_label(self) -> str:
+        return self.region.name if self.region else "Nationale"
+
+
+class AssessmentStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+STATUS_LABELS = {
+    None: "Non commencée",
+    AssessmentStatus.DRAFT: "Brouillon",
+    AssessmentStatus.SUBMITTED: "Soumise",
+}
+
+
+class Assessment(db.Model):
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("campaign_id", "establishment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    establishment_id: Mapped[int] = mapped_column(ForeignKey("establishments.id"), index=True)
+    status: Mapped[AssessmentStatus] = mapped_column(_enum(AssessmentStatus, 12),
+                                                     default=AssessmentStatus.DRAFT)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[dt.datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+
+    campaign: Mapped[Campaign] = relationship()
+    establishment: Mapped[Establishment] = relationship()
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan"
+    )
+    snapshot: Mapped[ScoreSnapshot | None] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status is AssessmentStatus.SUBMITTED
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+class Answer(db.Model):
+    """An answer exactly as saved (even when invalid, so that nothing typed is lost)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("assessment_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"),
+                                               index=True)
+    question_id: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str | None] = mapped_column(String(12))
+    value: Mapped[Any | None] = mapped_column(JSON)
+    justification: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    carried_over: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    assessment: Mapped[Assessment] = relationship(back_populates="answers")
+
+
+class ScoreSnapshot(db.Model):
+    """Scores frozen at submission, with the questionnaire and scoring versions that made them."""
+
+    __tablename__ = "score_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), unique=True
+    )
+    questionnaire_hash: Mapped[str] = mapped_column(String(64))
+    scoring_version: Mapped[str] = mapped_column(String(10))
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    overall: Mapped[float | None]
+    overall_level: Mapped[int | None]
+    socle_rate: Mapped[float | None]
+    completeness: Mapped[float | None]
+    results: Mapped[dict[str, Any]]
+
+    assessment: Mapped[Assessment] = relationship(back_populates="snapshot")
+    axis_scores: Mapped[list[AxisScore]] = relationship(cascade="all, delete-orphan")
+
+
+class AxisScore(db.Model):
+    """One row per axis of a snapshot, so that rollups aggregate in SQL."""
+
+    __tablename__ = "axis_scores"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("score_snapshots.id", ondelete="CASCADE"), primary_key=True
+    )
+    axis_id: Mapped[str] = mapped_column(String(3), primary_key=True)
+    score: Mapped[float | None]
+    level: Mapped[int | None]
+    coverage: Mapped[float | None]
+    provisional: Mapped[bool]

@@ -1,0 +1,276 @@
+"""Assessment operations: the only code that changes campaigns, assessments and answers.
+
+Functions flush; the view that called them commits (one commit per request).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from careapp.assessments.answers import RawAnswer, interpret
+from careapp.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    AxisScore,
+    Campaign,
+    CampaignStatus,
+    ScoreSnapshot,
+)
+from careapp.assessments.scoring import QuestionResult, ScoreResult, resolve, score
+from careapp.auth.models import User
+from careapp.db import db, utcnow
+from careapp.organisations.models import Establishment
+from careapp.questionnaires import registry
+from careapp.questionnaires.model import Questionnaire, Section
+
+
+class AssessmentError(ValueError):
+    """A refused operation, with a message for the person who asked."""
+
+
+# -- campaigns ---------------------------------------------------------------------------------
+
+def open_campaign(
+    *, name: str, year: int, questionnaire_key: str, questionnaire_version: str,
+    opens_on: dt.date, deadline: dt.date, region_code: str | None, created_by: User | None,
+) -> Campaign:
+    if deadline < opens_on:
+        raise AssessmentError("La date limite doit suivre la date d'ouverture.")
+    stored = registry.store_version(questionnaire_key, questionnaire_version)
+    duplicate = db.session.scalar(select(Campaign).filter_by(
+        year=year, region_code=region_code, questionnaire_version_id=stored.id))
+    if duplicate is not None:
+        raise AssessmentError("Une campagne existe déjà pour cette année, ce périmètre et "
+                              "cette version du questionnaire.")
+    campaign = Campaign(
+        name=name, year=year, region_code=region_code, questionnaire_version=stored,
+        opens_on=opens_on, deadline=deadline, status=CampaignStatus.OPEN,
+        created_by_id=created_by.id if created_by else None,
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def close_campaign(campaign: Campaign) -> None:
+    campaign.status = CampaignStatus.CLOSED
+    db.session.flush()
+
+
+def campaigns_for(establishment: Establishment, *, open_only: bool = False) -> list[Campaign]:
+    query = select(Campaign).where(
+        or_(Campaign.region_code.is_(None), Campaign.region_code == establishment.region_code)
+    ).order_by(Campaign.year.desc(), Campaign.id.desc())
+    if open_only:
+        query = query.where(Campaign.status == CampaignStatus.OPEN)
+    return list(db.session.scalars(query))
+
+
+def questionnaire_of_campaign(campaign: Campaign) -> Questionnaire:
+    return registry.model_of(campaign.questionnaire_version)
+
+
+def questionnaire_of(assessment: Assessment) -> Questionnaire:
+    return questionnaire_of_campaign(assessment.campaign)
+
+
+# -- assessments -------------------------------------------------------------------------------
+
+def find_assessment(campaign: Campaign, establishment: Establishment) -> Assessment | None:
+    return db.session.scalar(select(Assessment).filter_by(
+        campaign_id=campaign.id, establishment_id=establishment.id))
+
+
+def start_assessment(campaign: Campaign, establishment: Establishment, user: User) -> Assessment:
+    """Create the assessment, pre-filled from the establishment's last submitted one."""
+    if campaign.region_code not in (None, establishment.region_code):
+        raise AssessmentError("Cette campagne ne concerne pas la région de l'établissement.")
+    existing = find_assessment(campaign, establishment)
+    if existing is not None:
+        return existing
+    if campaign.status is not CampaignStatus.OPEN:
+        raise AssessmentError("Cette campagne est close : elle n'accepte plus de saisie.")
+    assessment = Assessment(campaign=campaign, establishment=establishment,
+                            status=AssessmentStatus.DRAFT)
+    db.session.add(assessment)
+    previous = _last_submitted(establishment, before=campaign)
+    if previous is not None:
+        assessment.carried_from_id = previous.id
+        _carry_over(previous, assessment, registry.model_of(campaign.questionnaire_version), user)
+    db.session.flush()
+    return assessment
+
+
+def _last_submitted(establishment: Establishment, before: Campaign) -> Assessment | None:
+    return db.session.scalar(
+        select(Assessment).join(Campaign)
+        .where(Assessment.establishment_id == establishment.id,
+               Assessment.status == AssessmentStatus.SUBMITTED,
+               Campaign.year <= before.year, Campaign.id != before.id)
+        .order_by(Campaign.year.desc(), Assessment.submitted_at.desc())
+        .limit(1)
+    )
+
+
+def _carry_over(previous: Assessment, target: Assessment, questionnaire: Questionnaire,
+                user: User) -> None:
+    """Copy answers whose question id still exists and whose value still means something."""
+    known = {q.id: q for q in questionnaire.questions}
+    for old in previous.answers:
+        question = known.get(old.question_id)
+        if question is None:
+            continue
+        raw = RawAnswer(old.state, old.value, old.justification)
+        if interpret(question, raw).error is not None:
+            continue
+        target.answers.append(Answer(
+            question_id=old.question_id, state=old.state, value=old.value,
+            justification=old.justification, comment=old.comment, carried_over=True,
+            updated_by_id=user.id,
+        ))
+
+
+def raw_answers(assessment: Assessment) -> dict[str, RawAnswer]:
+    return {a.question_id: RawAnswer(a.state, a.value, a.justification)
+            for a in assessment.answers}
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    state: str | None
+    value: object
+    justification: str
+    comment: str
+
+
+def ensure_editable(assessment: Assessment) -> None:
+    if assessment.is_submitted:
+        raise AssessmentError("Cette évaluation est soumise : ses réponses sont figées.")
+    if assessment.campaign.status is not CampaignStatus.OPEN:
+        raise AssessmentError("La campagne est close : la saisie n'est plus possible.")
+
+
+def save_section(assessment: Assessment, section: Section, inputs: Mapping[str, AnswerInput],
+                 user: User) -> dict[str, QuestionResult]:
+    """Store every input of the section as typed, valid or not; return the interpretation."""
+    ensure_editable(assessment)
+    by_question = {a.question_id: a for a in assessment.answers}
+    now = utcnow()
+    for question in section.questions:
+        given = inputs.get(question.id)
+        if given is None:
+            continue
+        answer = by_question.get(question.id)
+        if answer is None:
+            answer = Answer(question_id=question.id)
+            assessment.answers.append(answer)
+        changed = (answer.state, answer.value, answer.justification, answer.comment) != (
+            given.state, given.value, given.justification, given.comment)
+        if changed:
+            answer.state = given.state
+            answer.value = given.value
+            answer.justification = given.justification
+            answer.comment = given.comment
+            answer.carried_over = False
+            answer.updated_at = now
+            answer.updated_by_id = user.id
+    assessment.updated_at = now
+    db.session.flush()
+    return resolve(questionnaire_of(assessment), raw_answers(assessment))
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    section: Section
+    done: int
+    total: int
+    errors: int
+
+    @property
+    def complete(self) -> bool:
+        return self.done == self.total and not self.errors
+
+
+def progress(questionnaire: Questionnaire, results: Mapping[str, QuestionResult]
+             ) -> list[SectionProgress]:
+    out = []
+    for section in questionnaire.sections:
+        required = [results[q.id] for q in section.questions
+                    if results[q.id].visible and results[q.id].weight > 0]
+        out.append(SectionProgress(
+            section=section,
+            done=sum(1 for r in required if r.resolved),
+            total=len(required),
+            errors=sum(1 for q in section.questions if results[q.id].error),
+        ))
+    return out
+
+
+def missing_items(questionnaire: Questionnaire, results: Mapping[str, QuestionResult]
+                  ) -> list[QuestionResult]:
+    """What stops submission: unanswered scored questions and any answer with an error."""
+    return [
+        results[q.id] for q in questionnaire.questions
+        if results[q.id].error or (results[q.id].visible and results[q.id].weight > 0
+                                   and not results[q.id].resolved)
+    ]
+
+
+def submit(assessment: Assessment, user: User, today: dt.date | None = None) -> ScoreSnapshot:
+    ensure_editable(assessment)
+    questionnaire = questionnaire_of(assessment)
+    answers = raw_answers(assessment)
+    missing = missing_items(questionnaire, resolve(questionnaire, answers, today))
+    if missing:
+        raise AssessmentError(f"{len(missing)} question(s) restent à compléter ou corriger.")
+    result = score(questionnaire, answers, today)
+    snapshot = _snapshot(assessment, result)
+    assessment.status = AssessmentStatus.SUBMITTED
+    assessment.submitted_at = utcnow()
+    assessment.submitted_by_id = user.id
+    db.session.flush()
+    return snapshot
+
+
+def _snapshot(assessment: Assessment, result: ScoreResult) -> ScoreSnapshot:
+    snapshot = ScoreSnapshot(
+        questionnaire_hash=assessment.campaign.questionnaire_version.content_hash,
+        scoring_version=result.scoring_version,
+        overall=result.overall,
+        overall_level=result.overall_level,
+        socle_rate=result.socle.rate,
+        completeness=result.completeness,
+        results=result.to_dict(),
+        axis_scores=[
+            AxisScore(axis_id=a.axis_id, score=a.score, level=a.level, coverage=a.coverage,
+                      provisional=a.provisional)
+            for a in result.axes.values()
+        ],
+    )
+    assessment.snapshot = snapshot
+    return snapshot
+
+
+def reopen(assessment: Assessment) -> None:
+    """Back to draft (ARS decision): the frozen scores go, the answers stay."""
+    if not assessment.is_submitted:
+        raise AssessmentError("Seule une évaluation soumise peut être rouverte.")
+    if assessment.campaign.status is not CampaignStatus.OPEN:
+        raise AssessmentError("La campagne est close : rouvrez d'abord la campagne.")
+    assessment.status = AssessmentStatus.DRAFT
+    assessment.submitted_at = None
+    assessment.submitted_by_id = None
+    assessment.snapshot = None
+    db.session.flush()
+
+
+def results_of(assessment: Assessment) -> dict:
+    """Frozen results of a submitted assessment, live provisional ones of a draft."""
+    if assessment.is_submitted and assessment.snapshot is not None:
+        return assessment.snapshot.results
+    return score(questionnaire_of(assessment), raw_answers(assessment)).to_dict()

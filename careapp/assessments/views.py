@@ -1,0 +1,270 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from careapp.assessments import services
+from careapp.assessments.answers import STATE_LABELS
+from careapp.assessments.forms import CampaignForm, build_form, field_key, read_inputs
+from careapp.assessments.models import Assessment, Campaign, CampaignStatus
+from careapp.assessments.scoring import DOMAIN_LABELS, resolve
+from careapp.auth.access import (
+    can_edit,
+    can_manage_campaigns,
+    can_reopen,
+    can_view,
+    get_establishment_or_404,
+)
+from careapp.auth.models import Role
+from careapp.db import db
+from careapp.questionnaires import registry
+from careapp.reporting.charts import axis_bars_svg
+
+bp = Blueprint("assessments", __name__)
+
+
+def get_assessment_or_404(assessment_id: int, *, edit: bool = False) -> Assessment:
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None or not can_view(current_user, assessment.establishment):
+        abort(404)
+    if edit and not can_edit(current_user, assessment.establishment):
+        abort(403)
+    return assessment
+
+
+def _lang() -> str:
+    return session.get("lang", "fr")
+
+
+@bp.post("/etablissements/<int:establishment_id>/campagnes/<int:campaign_id>/evaluation")
+def start(establishment_id: int, campaign_id: int) -> Response:
+    establishment = get_establishment_or_404(establishment_id, edit=True)
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or campaign.region_code not in (None, establishment.region_code):
+        abort(404)
+    try:
+        assessment = services.start_assessment(campaign, establishment, current_user)
+    except services.AssessmentError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("organisations.show", establishment_id=establishment.id))
+    db.session.commit()
+    carried = sum(1 for a in assessment.answers if a.carried_over)
+    if carried:
+        flash(f"{carried} réponses reprises de la dernière évaluation soumise : vérifiez-les.",
+              "info")
+    return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+
+
+@bp.get("/evaluations/<int:assessment_id>")
+def overview(assessment_id: int) -> str:
+    assessment = get_assessment_or_404(assessment_id)
+    questionnaire = services.questionnaire_of(assessment)
+    results = resolve(questionnaire, services.raw_answers(assessment))
+    return render_template(
+        "assessments/overview.html",
+        assessment=assessment,
+        questionnaire=questionnaire,
+        progress=services.progress(questionnaire, results),
+        missing=services.missing_items(questionnaire, results),
+        editable=_editable(assessment),
+        can_reopen=can_reopen(current_user, assessment.establishment),
+        lang=_lang(),
+    )
+
+
+def _editable(assessment: Assessment) -> bool:
+    return (can_edit(current_user, assessment.establishment) and not assessment.is_submitted
+            and assessment.campaign.status is CampaignStatus.OPEN)
+
+
+@bp.route("/evaluations/<int:assessment_id>/sections/<section_id>", methods=["GET", "POST"])
+def section(assessment_id: int, section_id: str) -> str | Response:
+    assessment = get_assessment_or_404(assessment_id, edit=request.method == "POST")
+    questionnaire = services.questionnaire_of(assessment)
+    current = questionnaire.section(section_id)
+    if current is None:
+        abort(404)
+    answers = {a.question_id: a for a in assessment.answers}
+    lang = _lang()
+    if request.method == "POST":
+        form = build_form(current, answers, request.form, lang)
+        if not form.validate_on_submit():  # only the CSRF token can fail here
+            abort(400)
+        try:
+            results = services.save_section(assessment, current, read_inputs(current, form),
+                                            current_user)
+        except services.AssessmentError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+        db.session.commit()
+        errors = [q.id for q in current.questions if results[q.id].error]
+        if errors:
+            flash(f"Section enregistrée. {len(errors)} réponse(s) à corriger : elles sont "
+                  "conservées telles que saisies.", "warning")
+        else:
+            flash("Section enregistrée.", "success")
+            if request.form.get("next") == "1":
+                following = _next_section(questionnaire.sections, current.id)
+                if following is not None:
+                    return redirect(url_for("assessments.section", assessment_id=assessment.id,
+                                            section_id=following.id))
+                return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+        return redirect(url_for("assessments.section", assessment_id=assessment.id,
+                                section_id=current.id))
+    form = build_form(current, answers, None, lang)
+    results = resolve(questionnaire, services.raw_answers(assessment))
+    sections = questionnaire.sections
+    return render_template(
+        "assessments/section.html",
+        assessment=assessment,
+        questionnaire=questionnaire,
+        section=current,
+        form=form,
+        results=results,
+        answers=answers,
+        field_key=field_key,
+        progress=services.progress(questionnaire, results),
+        next_section=_next_section(sections, current.id),
+        editable=_editable(assessment),
+        state_labels=STATE_LABELS,
+        lang=lang,
+    )
+
+
+def _next_section(sections: list, section_id: str):  # type: ignore[no-untyped-def]
+    ids = [s.id for s in sections]
+    index = ids.index(section_id)
+    return sections[index + 1] if index + 1 < len(sections) else None
+
+
+@bp.get("/evaluations/<int:assessment_id>/prochaine-question")
+def next_unanswered(assessment_id: int) -> Response:
+    assessment = get_assessment_or_404(assessment_id)
+    questionnaire = services.questionnaire_of(assessment)
+    results = resolve(questionnaire, services.raw_answers(assessment))
+    missing = services.missing_items(questionnaire, results)
+    if not missing:
+        flash("Toutes les questions ont une réponse.", "success")
+        return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+    first = questionnaire.question(missing[0].id)
+    return redirect(url_for("assessments.section", assessment_id=assessment.id,
+                            section_id=first.section_id, _anchor=f"q-{first.id}"))
+
+
+@bp.route("/evaluations/<int:assessment_id>/soumettre", methods=["GET", "POST"])
+def submit(assessment_id: int) -> str | Response:
+    assessment = get_assessment_or_404(assessment_id, edit=True)
+    questionnaire = services.questionnaire_of(assessment)
+    form = FlaskForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.submit(assessment, current_user)
+        except services.AssessmentError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Évaluation soumise : les réponses et les scores sont figés.", "success")
+            return redirect(url_for("assessments.results", assessment_id=assessment.id))
+    results = resolve(questionnaire, services.raw_answers(assessment))
+    return render_template(
+        "assessments/submit.html", assessment=assessment, questionnaire=questionnaire,
+        missing=services.missing_items(questionnaire, results), form=form,
+        editable=_editable(assessment), lang=_lang(),
+    )
+
+
+@bp.get("/evaluations/<int:assessment_id>/resultats")
+def results(assessment_id: int) -> str:
+    assessment = get_assessment_or_404(assessment_id)
+    questionnaire = services.questionnaire_of(assessment)
+    data = services.results_of(assessment)
+    return render_template(
+        "assessments/results.html",
+        assessment=assessment,
+        questionnaire=questionnaire,
+        results=data,
+        chart=axis_bars_svg(questionnaire, data, _lang()),
+        domain_labels=DOMAIN_LABELS,
+        answers={a.question_id: a for a in assessment.answers},
+        lang=_lang(),
+    )
+
+
+@bp.post("/evaluations/<int:assessment_id>/reouvrir")
+def reopen(assessment_id: int) -> Response:
+    assessment = get_assessment_or_404(assessment_id)
+    if not can_reopen(current_user, assessment.establishment):
+        abort(403)
+    try:
+        services.reopen(assessment)
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("Évaluation rouverte : l'établissement peut à nouveau la modifier.", "success")
+    return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+
+
+# -- campaigns ---------------------------------------------------------------------------------
+
+@bp.get("/campagnes")
+def campaigns() -> str:
+    if current_user.role not in {Role.ADMIN, Role.ARS, Role.NATIONAL, Role.GRADES}:
+        abort(403)
+    query = select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())
+    if current_user.role in {Role.ARS, Role.GRADES}:
+        query = query.where((Campaign.region_code.is_(None))
+                            | (Campaign.region_code == current_user.region_code))
+    return render_template("assessments/campaigns.html",
+                           campaigns=db.session.scalars(query).all(),
+                           can_create=current_user.role in {Role.ADMIN, Role.ARS})
+
+
+@bp.route("/campagnes/nouvelle", methods=["GET", "POST"])
+def new_campaign() -> str | Response:
+    if current_user.role not in {Role.ADMIN, Role.ARS}:
+        abort(403)
+    form = CampaignForm.for_user(current_user, registry.available())
+    if form.validate_on_submit():
+        region_code = form.region_code.data or None
+        if not can_manage_campaigns(current_user, region_code):
+            abort(403)
+        key, version = form.questionnaire.data.split("@", 1)
+        try:
+            campaign = services.open_campaign(
+                name=form.name.data, year=form.year.data, questionnaire_key=key,
+                questionnaire_version=version, opens_on=form.opens_on.data,
+                deadline=form.deadline.data, region_code=region_code,
+                created_by=current_user,
+            )
+        except (services.AssessmentError, registry.QuestionnaireError) as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"Campagne « {campaign.name} » ouverte.", "success")
+            return redirect(url_for("assessments.campaigns"))
+    elif request.method == "GET":
+        form.year.data = dt.date.today().year
+    return render_template("assessments/campaign_form.html", form=form)
+
+
+@bp.post("/campagnes/<int:campaign_id>/cloturer")
+def close_campaign(campaign_id: int) -> Response:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    if not can_manage_campaigns(current_user, campaign.region_code):
+        abort(403)
+    services.close_campaign(campaign)
+    db.session.commit()
+    flash(f"Campagne « {campaign.name} » close.", "success")
+    return redirect(url_for("assessments.campaigns"))

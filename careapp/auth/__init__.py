@@ -1,0 +1,1 @@
+"""Users, roles, memberships and login."""

@@ -1,0 +1,74 @@
+"""Who may see and change what. Every view goes through these helpers.
+
+Existence of another organisation's data is itself sensitive: an establishment or assessment
+outside the person's scope answers 404; a visible object the person may not change answers 403.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, select
+
+from careapp.auth.models import ESTABLISHMENT_ROLES, REGIONAL_ROLES, Role, User, memberships
+from careapp.db import db
+from careapp.organisations.models import Establishment
+
+
+def visible_establishments(user: User) -> Select[tuple[Establishment]]:
+    query = select(Establishment).order_by(Establishment.name)
+    if user.role in ESTABLISHMENT_ROLES:
+        return query.join(memberships, memberships.c.establishment_id == Establishment.id).where(
+            memberships.c.user_id == user.id)
+    if user.role in REGIONAL_ROLES:
+        return query.where(Establishment.region_code == user.region_code)
+    return query
+
+
+def can_view(user: User, establishment: Establishment) -> bool:
+    if user.role in ESTABLISHMENT_ROLES:
+        return any(e.id == establishment.id for e in user.establishments)
+    if user.role in REGIONAL_ROLES:
+        return establishment.region_code == user.region_code
+    return user.role in {Role.NATIONAL, Role.ADMIN}
+
+
+def can_edit(user: User, establishment: Establishment) -> bool:
+    return user.role is Role.EDITOR and can_view(user, establishment)
+
+
+def can_reopen_in_region(user: User, region_code: str) -> bool:
+    return (user.role is Role.ARS and region_code == user.region_code) or user.role is Role.ADMIN
+
+
+def can_reopen(user: User, establishment: Establishment) -> bool:
+    return can_reopen_in_region(user, establishment.region_code)
+
+
+def can_manage_campaigns(user: User, region_code: str | None) -> bool:
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.ARS and region_code is not None and region_code == user.region_code
+
+
+def visible_region_codes(user: User) -> list[str] | None:
+    """Regions whose dashboards the person may see; None means all of them."""
+    if user.role in REGIONAL_ROLES:
+        return [user.region_code] if user.region_code else []
+    if user.role in {Role.NATIONAL, Role.ADMIN}:
+        return None
+    return []
+
+
+def get_establishment_or_404(establishment_id: int, *, edit: bool = False) -> Establishment:
+    establishment = db.session.get(Establishment, establishment_id)
+    if establishment is None or not can_view(current_user, establishment):
+        abort(404)
+    if edit and not can_edit(current_user, establishment):
+        abort(403)
+    return establishment
+
+
+def require_role(*roles: Role) -> None:
+    if current_user.role not in roles:
+        abort(403)

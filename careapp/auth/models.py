@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import Column, Enum, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from careapp.db import db, utcnow
+from careapp.organisations.models import Establishment, Region
+
+
+class Role(enum.StrEnum):
+    EDITOR = "editor"  # RSSI: fills and submits for their establishments
+    READER = "reader"  # director: reads results of their establishments
+    ARS = "ars"  # ARS correspondent: one region
+    GRADES = "grades"  # GRADeS: one region, read-only
+    NATIONAL = "national"  # national staff: everything, read-only
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.EDITOR: "RSSI (saisie)",
+    Role.READER: "Direction (lecture)",
+    Role.ARS: "Correspondant ARS",
+    Role.GRADES: "GRADeS",
+    Role.NATIONAL: "Niveau national",
+    Role.ADMIN: "Administrateur",
+}
+
+ESTABLISHMENT_ROLES = frozenset({Role.EDITOR, Role.READER})
+REGIONAL_ROLES = frozenset({Role.ARS, Role.GRADES})
+
+memberships = Table(
+    "memberships",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("establishment_id", ForeignKey("establishments.id", ondelete="CASCADE"),
+           primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    region: Mapped[Region | None] = relationship()
+    establishments: Mapped[list[Establishment]] = relationship(
+        secondary=memberships, order_by=Establishment.name
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

@@ -1,0 +1,50 @@
+"""Account operations: the only code that changes users (it flushes, the caller commits)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from careapp.auth.models import ESTABLISHMENT_ROLES, REGIONAL_ROLES, Role, User
+from careapp.auth.passwords import hash_password, password_problem, verify_password
+from careapp.db import db
+from careapp.organisations.models import Establishment
+
+
+class AccountError(ValueError):
+    pass
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    ok = verify_password(user.password_hash if user else None, password)
+    return user if ok and user is not None and user.active else None
+
+
+def upsert_user(
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
+    *,
+    region_code: str | None = None,
+    establishments: list[Establishment] | None = None,
+    min_length: int = 12,
+) -> User:
+    problem = password_problem(password, min_length)
+    if problem:
+        raise AccountError(problem)
+    if role in REGIONAL_ROLES and not region_code:
+        raise AccountError("Un compte ARS ou GRADeS est rattaché à une région.")
+    if role in ESTABLISHMENT_ROLES and not establishments:
+        raise AccountError("Un compte d'établissement est rattaché à au moins un établissement.")
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    if user is None:
+        user = User(email=email.lower(), name=name, role=role, password_hash="")
+        db.session.add(user)
+    user.name = name
+    user.role = role
+    user.password_hash = hash_password(password)
+    user.region_code = region_code if role in REGIONAL_ROLES else None
+    user.establishments = list(establishments or []) if role in ESTABLISHMENT_ROLES else []
+    db.session.flush()
+    return user

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from careapp.auth.forms import LoginForm
+from careapp.auth.models import ESTABLISHMENT_ROLES, REGIONAL_ROLES, Role, User
+from careapp.auth.services import authenticate
+from careapp.db import db
+from careapp.extensions import login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+@bp.before_app_request
+def require_login() -> Response | None:
+    """Every page needs a login except the ones listed here."""
+    if request.endpoint in {"auth.login", "auth.health", "auth.set_language", "static"}:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            lang = session.get("lang")
+            session.clear()  # a fresh session at login (no fixation)
+            if lang:
+                session["lang"] = lang
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+        # The same message whether the account exists or not.
+        flash("Adresse ou mot de passe incorrect.", "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/deconnexion")
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash("Vous êtes déconnecté.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/sante")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@bp.post("/langue")
+def set_language() -> Response:
+    lang = request.form.get("lang", "")
+    if lang not in {"fr", "en"}:
+        abort(400)
+    session["lang"] = lang
+    return redirect(_safe_next(request.form.get("next")) or url_for("auth.home"))
+
+
+@bp.get("/")
+@login_required
+def home() -> Response:
+    if current_user.role in ESTABLISHMENT_ROLES:
+        return redirect(url_for("organisations.index"))
+    if current_user.role in REGIONAL_ROLES or current_user.role is Role.NATIONAL:
+        return redirect(url_for("rollups.region"))
+    return redirect(url_for("assessments.campaigns"))

@@ -1,0 +1,102 @@
+"""Command line: `flask --app careapp <command>`. Commands commit; services only flush."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from careapp.db import db
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(orgs)
+    app.cli.add_command(questionnaire)
+    app.cli.add_command(users)
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load demo data (idempotent) and print the demo accounts."""
+    from careapp.demo import DEMO_PASSWORD, seed
+
+    accounts = seed()
+    db.session.commit()
+    click.echo("Données de démonstration chargées. Comptes (mot de passe commun : "
+               f"{DEMO_PASSWORD}) :")
+    for account in accounts:
+        click.echo(f"  {account.email:<32} {account.role.value:<9} {account.detail}")
+
+
+@click.group()
+def orgs() -> None:
+    """Organisations: establishments, GHT."""
+
+
+@orgs.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(path: Path) -> None:
+    """Import establishments from a CSV file (all rows or none)."""
+    from careapp.organisations.services import import_establishments
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        click.echo("Fichier illisible : enregistrez-le en UTF-8.", err=True)
+        sys.exit(1)
+    report = import_establishments(text)
+    if not report.ok:
+        db.session.rollback()
+        click.echo(f"Import refusé : {len(report.errors)} erreur(s), rien n'a été importé.",
+                   err=True)
+        for line, reason in report.errors:
+            click.echo(f"  ligne {line} : {reason}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Import terminé : {report.created} créé(s), {report.updated} mis à jour.")
+
+
+@click.group()
+def questionnaire() -> None:
+    """Questionnaire files."""
+
+
+@questionnaire.command("validate")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate_command(path: Path) -> None:
+    """Check a questionnaire file: prints each error with its path, exits 1 if any."""
+    from careapp.questionnaires.validation import validate_file
+
+    issues = validate_file(path, current_app.config["QUESTIONNAIRE_DIR"])
+    if issues:
+        click.echo(f"{path.name} : {len(issues)} erreur(s)", err=True)
+        for issue in issues:
+            click.echo(f"  {issue}", err=True)
+        sys.exit(1)
+    click.echo(f"{path.name} : valide.")
+
+
+@click.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Administrateur")
+@click.password_option(confirmation_prompt=True)
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create (or reset) an administrator account."""
+    from careapp.auth.models import Role
+    from careapp.auth.services import AccountError, upsert_user
+
+    try:
+        upsert_user(email, name, Role.ADMIN, password, min_length=16)
+    except AccountError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Administrateur {email} prêt.")

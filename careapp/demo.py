@@ -1,0 +1,197 @@
+"""Demo data: a few regions' worth of establishments, one account per role, two campaigns.
+
+Deterministic (fixed random seed) and idempotent: running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from careapp.assessments import services as assessments
+from careapp.assessments.answers import DONT_KNOW, NA
+from careapp.assessments.models import Campaign, CampaignStatus
+from careapp.assessments.services import AnswerInput
+from careapp.auth.models import Role, User
+from careapp.auth.services import upsert_user
+from careapp.db import db
+from careapp.organisations.finess import make_finess
+from careapp.organisations.models import Establishment, Ght, Sector
+from careapp.questionnaires.model import Question, Questionnaire
+
+DEMO_PASSWORD = "CaRE-demo-2026!"  # noqa: S105 - demo accounts only, printed by seed-demo
+QUESTIONNAIRE = ("care", "1.0.0")
+
+# (region, department, GHT code or None, count, sector, category)
+_GROUPS = [
+    ("53", "35", "GHT-BRET-01", 8, Sector.PUBLIC, "CH"),
+    ("53", "29", "GHT-BRET-02", 6, Sector.PUBLIC, "CH"),
+    ("53", "56", None, 4, Sector.PRIVATE_NONPROFIT, "ESPIC"),
+    ("53", "22", None, 6, Sector.PRIVATE_FORPROFIT, "CLINIQUE"),
+    ("11", "75", "GHT-IDF-01", 5, Sector.PUBLIC, "CHU"),
+    ("11", "93", None, 5, Sector.PRIVATE_FORPROFIT, "CLINIQUE"),
+    ("76", "31", "GHT-OCC-01", 4, Sector.PUBLIC, "CHS"),
+    ("76", "34", None, 2, Sector.PRIVATE_NONPROFIT, "SSR"),
+]
+_GHT_NAMES = {
+    "GHT-BRET-01": "GHT Haute-Bretagne",
+    "GHT-BRET-02": "GHT Bretagne Occidentale",
+    "GHT-IDF-01": "GHT Paris Centre",
+    "GHT-OCC-01": "GHT Haute-Garonne Psychiatrie",
+}
+_CITIES = ["Rennes", "Brest", "Vannes", "Saint-Brieuc", "Paris", "Saint-Denis", "Toulouse",
+           "Montpellier"]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    role: Role
+    detail: str
+
+
+def seed(today: dt.date | None = None) -> list[DemoAccount]:
+    today = today or dt.date.today()
+    rng = random.Random(2026)  # noqa: S311 - demo data, not security
+    establishments = _establishments()
+    accounts = _users(establishments)
+    if db.session.scalar(select(Campaign).filter_by(year=today.year - 1, region_code=None)) is None:
+        _campaigns(establishments, rng, today)
+    db.session.flush()
+    return accounts
+
+
+def _establishments() -> list[Establishment]:
+    out = []
+    serial = 100
+    for group_index, (region, dept, ght_code, count, sector, category) in enumerate(_GROUPS):
+        ght = None
+        if ght_code:
+            ght = db.session.scalar(select(Ght).filter_by(code=ght_code))
+            if ght is None:
+                ght = Ght(code=ght_code, name=_GHT_NAMES[ght_code], region_code=region)
+                db.session.add(ght)
+        for index in range(count):
+            serial += 7
+            finess_et = make_finess(dept, serial)
+            establishment = db.session.scalar(select(Establishment).filter_by(finess_et=finess_et))
+            if establishment is None:
+                establishment = Establishment(finess_et=finess_et)
+                db.session.add(establishment)
+            city = _CITIES[group_index]
+            establishment.finess_ej = make_finess(dept, serial + 1)
+            establishment.name = f"{_category_name(category)} de {city} {index + 1}"
+            establishment.category = category
+            establishment.sector = sector
+            establishment.region_code = region
+            establishment.city = city
+            establishment.ght = ght
+            out.append(establishment)
+    db.session.flush()
+    return out
+
+
+def _category_name(category: str) -> str:
+    return {"CH": "Centre hospitalier", "CHU": "CHU", "CHS": "Centre hospitalier spécialisé",
+            "ESPIC": "Hôpital privé", "CLINIQUE": "Clinique", "SSR": "Centre SMR"}[category]
+
+
+def _users(establishments: list[Establishment]) -> list[DemoAccount]:
+    own = establishments[:2]  # two establishments of the same GHT in Bretagne
+    specs = [
+        ("rssi@demo.care.fr", "Camille Martin (RSSI)", Role.EDITOR, None, own,
+         "RSSI de " + " et ".join(e.name for e in own)),
+        ("direction@demo.care.fr", "Dominique Bernard (directrice)", Role.READER, None, own,
+         "direction des mêmes établissements, lecture seule"),
+        ("ars.bretagne@demo.care.fr", "Alex Le Goff (ARS Bretagne)", Role.ARS, "53", None,
+         "correspondant ARS Bretagne"),
+        ("grades.bretagne@demo.care.fr", "Morgan Tanguy (GRADeS)", Role.GRADES, "53", None,
+         "GRADeS Bretagne, lecture seule"),
+        ("ars.idf@demo.care.fr", "Sacha Petit (ARS IDF)", Role.ARS, "11", None,
+         "correspondant ARS Île-de-France"),
+        ("national@demo.care.fr", "Niveau national", Role.NATIONAL, None, None,
+         "toutes les régions, lecture seule"),
+        ("admin@demo.care.fr", "Administration careapp", Role.ADMIN, None, None,
+         "administrateur"),
+    ]
+    accounts = []
+    for email, name, role, region, members, detail in specs:
+        upsert_user(email, name, role, DEMO_PASSWORD, region_code=region,
+                    establishments=members, min_length=12)
+        accounts.append(DemoAccount(email, role, detail))
+    return accounts
+
+
+def _campaigns(establishments: list[Establishment], rng: random.Random, today: dt.date) -> None:
+    author = _author()
+    key, version = QUESTIONNAIRE
+    last_year = assessments.open_campaign(
+        name=f"Campagne CaRE {today.year - 1}", year=today.year - 1, questionnaire_key=key,
+        questionnaire_version=version, opens_on=dt.date(today.year - 1, 1, 15),
+        deadline=dt.date(today.year - 1, 11, 30), region_code=None, created_by=None,
+    )
+    maturity = {e.id: rng.uniform(0.2, 0.9) for e in establishments}
+    questionnaire = assessments.questionnaire_of_campaign(last_year)
+    for index, establishment in enumerate(establishments):
+        if index % 5 == 4:
+            continue  # a few never took part last year
+        assessment = assessments.start_assessment(last_year, establishment, author)
+        _fill(assessment, questionnaire, maturity[establishment.id], rng, author)
+        assessments.submit(assessment, author)
+    assessments.close_campaign(last_year)
+
+    current = assessments.open_campaign(
+        name=f"Campagne CaRE {today.year}", year=today.year, questionnaire_key=key,
+        questionnaire_version=version, opens_on=dt.date(today.year, 1, 15),
+        deadline=dt.date(today.year, 12, 15), region_code=None, created_by=None,
+    )
+    for index, establishment in enumerate(establishments):
+        if index < 2 or index % 4 == 3:
+            continue  # the demo RSSI's own establishments, and a few others, not started
+        assessment = assessments.start_assessment(current, establishment, author)
+        improved = min(1.0, maturity[establishment.id] + rng.uniform(0.0, 0.2))
+        partial = index % 3 == 1
+        _fill(assessment, questionnaire, improved, rng, author, partial=partial)
+        if not partial:
+            assessments.submit(assessment, author)
+    assert current.status is CampaignStatus.OPEN
+
+
+def _author() -> User:
+    return db.session.scalar(select(User).filter_by(email="rssi@demo.care.fr"))
+
+
+def _fill(assessment: Any, questionnaire: Questionnaire, maturity: float, rng: random.Random,
+          author: Any, *, partial: bool = False) -> None:
+    for section_index, section in enumerate(questionnaire.sections):
+        if partial and section_index >= len(questionnaire.sections) // 2:
+            break
+        inputs = {q.id: _answer(q, maturity, rng) for q in section.questions}
+        assessments.save_section(assessment, section, inputs, author)
+
+
+def _answer(question: Question, maturity: float, rng: random.Random) -> AnswerInput:
+    if question.allow_na and rng.random() < 0.05:
+        return AnswerInput(NA, None, "Activité absente de l'établissement.", "")
+    if question.allow_dont_know and question.weight and rng.random() < 0.04:
+        return AnswerInput(DONT_KNOW, None, "", "")
+    target = min(3, max(0, round(maturity * 3 + rng.uniform(-1.0, 1.0))))
+    value: Any
+    if question.type in {"single", "multi"}:
+        ranked = sorted(question.options, key=lambda o: abs(o.level - target))
+        value = ranked[0].id if question.type == "single" else [ranked[0].id]
+    elif question.type in {"number", "percent"}:
+        reachable = [t for t in question.thresholds if t.level <= target] or list(
+            question.thresholds[:1])
+        value = f"{reachable[-1].min + rng.uniform(0, 1):.1f}".replace(".", ",")
+        if question.type == "percent":
+            value = str(min(100, round(reachable[-1].min + rng.uniform(0, 4))))
+    elif question.type == "date":
+        value = (dt.date.today() - dt.timedelta(days=rng.randint(30, 500))).isoformat()
+    else:
+        value = "Saisie de démonstration."
+    return AnswerInput("answered", value, "", "")

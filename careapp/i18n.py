@@ -1,0 +1,15 @@
+"""Locale selection: French unless the person chose English."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, session
+
+
+def select_locale() -> str:
+    lang = session.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else current_app.config[
+        "BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -1,0 +1,12 @@
+"""Imports every model so that the metadata is complete (migrations, tests)."""
+
+from careapp.assessments.models import (  # noqa: F401
+    Answer,
+    Assessment,
+    AxisScore,
+    Campaign,
+    ScoreSnapshot,
+)
+from careapp.auth.models import User, memberships  # noqa: F401
+from careapp.organisations.models import Establishment, Ght, Region  # noqa: F401
+from careapp.questionnaires.models import QuestionnaireVersion  # noqa: F401

@@ -1,0 +1,1 @@
+"""Regions (ARS), GHT and establishments identified by FINESS numbers."""

@@ -1,0 +1,147 @@
+"""Establishment import: validate every row first, then write all of them or none."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from careapp.db import db
+from careapp.organisations.finess import finess_error, normalise_finess
+from careapp.organisations.models import CATEGORIES, Establishment, Ght, Region, Sector
+
+REQUIRED_COLUMNS = ("finess_et", "finess_ej", "nom", "categorie", "statut", "region")
+OPTIONAL_COLUMNS = ("ght_code", "ght_nom", "commune")
+SECTOR_ALIASES = {
+    "public": Sector.PUBLIC,
+    "prive_non_lucratif": Sector.PRIVATE_NONPROFIT,
+    "espic": Sector.PRIVATE_NONPROFIT,
+    "prive_lucratif": Sector.PRIVATE_FORPROFIT,
+}
+
+
+class _Semicolon(csv.excel):
+    delimiter = ";"  # the public FINESS extract uses semicolons
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    finess_et: str
+    finess_ej: str
+    name: str
+    category: str
+    sector: Sector
+    region_code: str
+    ght_code: str
+    ght_name: str
+    city: str
+
+
+def import_establishments(text: str) -> ImportReport:
+    """Import a semicolon- or comma-separated file; on any bad row nothing is written."""
+    report = ImportReport()
+    sample = text[:2048]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=";,")
+    except csv.Error:
+        dialect = _Semicolon
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        report.errors.append((1, f"colonnes manquantes : {', '.join(missing)}"))
+        return report
+    reader.fieldnames = header
+    regions = {r.code for r in db.session.scalars(select(Region))}
+    rows: list[_Row] = []
+    seen: dict[str, int] = {}
+    for line, raw in enumerate(reader, start=2):
+        row, problems = _parse(line, raw, regions)
+        if row is not None and row.finess_et in seen:
+            problems.append(f"FINESS ET {row.finess_et} déjà présent ligne {seen[row.finess_et]}")
+        if problems:
+            report.errors.extend((line, p) for p in problems)
+        elif row is not None:
+            seen[row.finess_et] = line
+            rows.append(row)
+    if report.errors:
+        return report
+    for row in rows:
+        _upsert(row, report)
+    db.session.flush()
+    return report
+
+
+def _parse(line: int, raw: dict[str, str | None], regions: set[str]) -> tuple[_Row | None, list[str]]:
+    if None in raw:  # more cells than columns
+        return None, ["trop de colonnes sur cette ligne"]
+    get = {k: (v or "").strip() for k, v in raw.items()}
+    problems = []
+    finess_et = normalise_finess(get["finess_et"])
+    finess_ej = normalise_finess(get["finess_ej"])
+    for label, value in (("FINESS ET", finess_et), ("FINESS EJ", finess_ej)):
+        reason = finess_error(value)
+        if reason:
+            problems.append(f"{label} « {value} » : {reason}")
+    if not get["nom"]:
+        problems.append("nom manquant")
+    elif len(get["nom"]) > 200:
+        problems.append("nom trop long (200 caractères au plus)")
+    category = get["categorie"].upper()
+    if category not in CATEGORIES:
+        problems.append(f"catégorie inconnue « {get['categorie']} » "
+                        f"(attendu : {', '.join(CATEGORIES)})")
+    sector = SECTOR_ALIASES.get(get["statut"].lower())
+    if sector is None:
+        problems.append(f"statut inconnu « {get['statut']} » "
+                        "(attendu : public, prive_non_lucratif, prive_lucratif)")
+    region_code = get["region"].zfill(2) if get["region"].isdigit() else get["region"]
+    if region_code not in regions:
+        problems.append(f"code région INSEE inconnu « {get['region']} »")
+    ght_code = get.get("ght_code", "")
+    if len(ght_code) > 20:
+        problems.append("code GHT trop long (20 caractères au plus)")
+    if problems or sector is None:
+        return None, problems
+    return _Row(line, finess_et, finess_ej, get["nom"], category, sector, region_code, ght_code,
+                get.get("ght_nom", ""), get.get("commune", "")), []
+
+
+def _upsert(row: _Row, report: ImportReport) -> None:
+    ght = None
+    if row.ght_code:
+        ght = db.session.scalar(select(Ght).filter_by(code=row.ght_code))
+        if ght is None:
+            ght = Ght(code=row.ght_code, name=row.ght_name or row.ght_code,
+                      region_code=row.region_code)
+            db.session.add(ght)
+        elif row.ght_name:
+            ght.name = row.ght_name
+    establishment = db.session.scalar(select(Establishment).filter_by(finess_et=row.finess_et))
+    if establishment is None:
+        establishment = Establishment(finess_et=row.finess_et)
+        db.session.add(establishment)
+        report.created += 1
+    else:
+        report.updated += 1
+    establishment.finess_ej = row.finess_ej
+    establishment.name = row.name
+    establishment.category = row.category
+    establishment.sector = row.sector
+    establishment.region_code = row.region_code
+    establishment.city = row.city
+    establishment.ght = ght

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from careapp.assessments import services as assessment_services
+from careapp.auth.access import can_edit, get_establishment_or_404, visible_establishments
+from careapp.db import db
+
+bp = Blueprint("organisations", __name__, url_prefix="/etablissements")
+
+
+@bp.get("/")
+def index() -> str:
+    establishments = db.session.scalars(visible_establishments(current_user)).all()
+    return render_template("organisations/index.html", establishments=establishments)
+
+
+@bp.get("/<int:establishment_id>")
+def show(establishment_id: int) -> str:
+    establishment = get_establishment_or_404(establishment_id)
+    rows = [
+        (campaign, assessment_services.find_assessment(campaign, establishment))
+        for campaign in assessment_services.campaigns_for(establishment)
+    ]
+    return render_template("organisations/show.html", establishment=establishment, rows=rows,
+                           can_edit=can_edit(current_user, establishment))

@@ -1,0 +1,106 @@
+"""Loads every questionnaire file at boot (refusing to start on an invalid one) and stores
+versions in the database when a campaign first pins them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from careapp.db import db
+from careapp.questionnaires.model import Questionnaire, build_questionnaire
+from careapp.questionnaires.models import QuestionnaireVersion
+from careapp.questionnaires.validation import load_yaml, validate_data
+
+
+class QuestionnaireError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class LoadedQuestionnaire:
+    path: Path
+    content_hash: str
+    data: dict[str, Any]
+    model: Questionnaire
+
+
+def content_hash(data: dict[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def load_directory(directory: Path) -> dict[tuple[str, str], LoadedQuestionnaire]:
+    files = tuple((p, p.stat().st_mtime_ns, p.stat().st_size)
+                  for p in sorted(directory.glob("*.yaml")))
+    return _load_files(directory, files)
+
+
+@lru_cache(maxsize=8)
+def _load_files(directory: Path, files: tuple[tuple[Path, int, int], ...]
+                ) -> dict[tuple[str, str], LoadedQuestionnaire]:
+    """Parse and validate once per file state (apps are created per test)."""
+    loaded: dict[tuple[str, str], LoadedQuestionnaire] = {}
+    for path, _mtime, _size in files:
+        data, issues = load_yaml(path)
+        issues = issues or validate_data(data, directory)
+        if issues:
+            details = "\n".join(f"  {issue}" for issue in issues)
+            raise QuestionnaireError(f"questionnaire invalide {path.name} :\n{details}")
+        key = (data["id"], data["version"])
+        if key in loaded:
+            raise QuestionnaireError(f"{path.name} : version {key} déjà définie par "
+                                     f"{loaded[key].path.name}")
+        loaded[key] = LoadedQuestionnaire(path, content_hash(data), data,
+                                          build_questionnaire(data))
+    return loaded
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["careapp.questionnaires"] = load_directory(Path(app.config["QUESTIONNAIRE_DIR"]))
+
+
+def available() -> list[LoadedQuestionnaire]:
+    loaded = current_app.extensions["careapp.questionnaires"]
+    return [q for q in loaded.values() if q.data["status"] != "retired"]
+
+
+def store_version(key: str, version: str) -> QuestionnaireVersion:
+    """Return the stored version, storing it on first use; refuse a changed file."""
+    loaded = current_app.extensions["careapp.questionnaires"].get((key, version))
+    stored = db.session.scalar(
+        select(QuestionnaireVersion).filter_by(key=key, version=version)
+    )
+    if stored is not None:
+        if loaded is not None and loaded.content_hash != stored.content_hash:
+            raise QuestionnaireError(
+                f"{key} v{version} a changé depuis son premier usage : une modification "
+                "exige un nouveau numéro de version."
+            )
+        return stored
+    if loaded is None:
+        raise QuestionnaireError(f"questionnaire inconnu : {key} v{version}")
+    stored = QuestionnaireVersion(
+        key=key, version=version, title=loaded.data["title"]["fr"],
+        content_hash=loaded.content_hash, content=loaded.data,
+    )
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+_models: dict[str, Questionnaire] = {}
+
+
+def model_of(stored: QuestionnaireVersion) -> Questionnaire:
+    """The in-memory model of a stored version (cached: stored content never changes)."""
+    model = _models.get(stored.content_hash)
+    if model is None:
+        model = _models[stored.content_hash] = build_questionnaire(stored.content)
+    return model

@@ -1,0 +1,1 @@
+"""Charts and (later) PDF reports, shared by web pages and documents."""

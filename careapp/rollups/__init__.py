@@ -1,0 +1,1 @@
+"""Regional and national views of the results."""

@@ -1,0 +1,188 @@
+"""The RSSI's and the ARS's journeys through the test client, on both databases."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from careapp.assessments import services
+from careapp.assessments.models import Answer, Assessment, AssessmentStatus, ScoreSnapshot
+from careapp.db import db
+from tests import factories
+from tests.world import fill_all, login, make_world, section_fields, submitted_assessment
+
+
+@pytest.fixture
+def world(app):  # noqa: ANN001, ANN201
+    return make_world()
+
+
+def start(browser, world) -> Assessment:  # noqa: ANN001
+    page = f"/etablissements/{world.own.id}"
+    response = browser.post(f"{page}/campagnes/{world.campaign.id}/evaluation", page=page)
+    assert response.status_code == 302
+    return db.session.scalars(select(Assessment)).one()
+
+
+def questionnaire(world):  # noqa: ANN001, ANN201
+    return services.questionnaire_of_campaign(world.campaign)
+
+
+def first_numeric(q):  # noqa: ANN001, ANN201
+    return next(x for x in q.questions if x.type in {"number", "percent"} and not x.depends_on)
+
+
+def test_rssi_sees_only_their_establishments(browser, world) -> None:
+    login(browser, world, "editor")
+    page = browser.client.get("/etablissements/").get_data(as_text=True)
+    assert "CH de Rennes test" in page
+    assert "CH de Brest test" not in page and "Hôpital parisien test" not in page
+
+
+def test_save_keeps_everything_typed_even_with_an_invalid_field(browser, world) -> None:
+    login(browser, world, "editor")
+    assessment = start(browser, world)
+    q = questionnaire(world)
+    numeric = first_numeric(q)
+    section = q.section(numeric.section_id)
+    key = numeric.id.replace("-", "_")
+    data = section_fields(section)
+    data[f"{key}__value"] = "deux virgule cinq"
+    other = next(x for x in section.questions if x.id != numeric.id)
+    data[f"{other.id.replace('-', '_')}__comment"] = "Vu avec la DSI le 3 mars."
+    url = f"/evaluations/{assessment.id}/sections/{section.id}"
+    response = browser.post(url, data, page=url, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "à corriger" in html
+    assert 'value="deux virgule cinq"' in html  # the invalid entry is shown back as typed
+    assert "Saisissez un nombre" in html
+    db.session.expire_all()
+    saved = {a.question_id: a for a in db.session.scalars(select(Answer))}
+    assert saved[numeric.id].value == "deux virgule cinq"
+    assert saved[other.id].comment == "Vu avec la DSI le 3 mars."
+    assert len(saved) == len(section.questions)  # every other field of the section was kept
+
+    # Resume later (new login): the same values are there, the wrong one still flagged.
+    login(browser, world, "editor")
+    html = browser.client.get(url).get_data(as_text=True)
+    assert 'value="deux virgule cinq"' in html and "Vu avec la DSI le 3 mars." in html
+
+
+def test_not_applicable_needs_a_justification(browser, world) -> None:
+    login(browser, world, "editor")
+    assessment = start(browser, world)
+    question = next(x for x in questionnaire(world).questions if x.allow_na and not x.depends_on)
+    key = question.id.replace("-", "_")
+    url = f"/evaluations/{assessment.id}/sections/{question.section_id}"
+    html = browser.post(url, {f"{key}__state": "na"}, page=url,
+                        follow_redirects=True).get_data(as_text=True)
+    assert "Justifiez « Non applicable »" in html
+    browser.post(url, {f"{key}__state": "na", f"{key}__justification": "Aucun équipement "
+                       "biomédical télémaintenu."}, page=url)
+    results = services.results_of(db.session.get(Assessment, assessment.id))
+    assert results["questions"][question.id]["state"] == "na"
+
+
+def test_progress_next_unanswered_and_submission_checklist(browser, world) -> None:
+    login(browser, world, "editor")
+    assessment = start(browser, world)
+    q = questionnaire(world)
+    first = q.sections[0]
+    url = f"/evaluations/{assessment.id}/sections/{first.id}"
+    browser.post(url, section_fields(first), page=url)
+    overview = browser.client.get(f"/evaluations/{assessment.id}").get_data(as_text=True)
+    done = sum(1 for x in first.questions if x.weight > 0 and not x.depends_on)
+    assert re.search(rf">{done}/{done}<", overview) or f"{done}/{done}" in overview
+    jump = browser.client.get(f"/evaluations/{assessment.id}/prochaine-question")
+    expected = next(x for x in q.questions if x.section_id != first.id and x.weight > 0
+                    and not x.depends_on)
+    assert jump.headers["Location"].endswith(f"/sections/{expected.section_id}#q-{expected.id}")
+    checklist = browser.client.get(f"/evaluations/{assessment.id}/soumettre").get_data(as_text=True)
+    assert "à compléter ou corriger avant de soumettre" in checklist
+    assert f"#q-{expected.id}" in checklist
+    refused = browser.post(f"/evaluations/{assessment.id}/soumettre",
+                           page=f"/evaluations/{assessment.id}/soumettre", follow_redirects=True)
+    assert "restent à compléter" in refused.get_data(as_text=True)
+    assert db.session.get(Assessment, assessment.id).status is AssessmentStatus.DRAFT
+
+
+def test_full_journey_submit_results_frozen_ars_reopen(browser, world) -> None:
+    login(browser, world, "editor")
+    assessment = start(browser, world)
+    q = questionnaire(world)
+    fill_all(browser, assessment.id, q, level=2)
+    submit_url = f"/evaluations/{assessment.id}/soumettre"
+    response = browser.post(submit_url, page=submit_url)
+    assert response.headers["Location"].endswith(f"/evaluations/{assessment.id}/resultats")
+    db.session.expire_all()
+    submitted = db.session.get(Assessment, assessment.id)
+    assert submitted.status is AssessmentStatus.SUBMITTED
+    snapshot = submitted.snapshot
+    assert snapshot.scoring_version == "1.0" and snapshot.overall is not None
+    assert {a.axis_id for a in snapshot.axis_scores} == {"GOV", "RES", "SEN", "OPS"}
+
+    html = browser.client.get(f"/evaluations/{assessment.id}/resultats").get_data(as_text=True)
+    for text in ("Score global", "Socle Cyber", "Complétude", "D1 — ", "HospiConnect",
+                 "Comment ces scores sont calculés", "<svg", "Points les plus faibles"):
+        assert text in html
+    assert f"{snapshot.overall:.0f}" in html
+
+    # Frozen: a late save is refused and changes nothing.
+    section = q.sections[0]
+    url = f"/evaluations/{assessment.id}/sections/{section.id}"
+    before = {a.question_id: a.value for a in submitted.answers}
+    browser.post(url, section_fields(section, level=0), page=url)
+    db.session.expire_all()
+    assert {a.question_id: a.value for a in db.session.get(Assessment, assessment.id).answers} == before
+
+    # The ARS of the region sees it and reopens it; the frozen scores go, answers stay.
+    login(browser, world, "ars")
+    region = browser.client.get("/region/").get_data(as_text=True)
+    assert "CH de Rennes test" in region and "CH de Brest test" in region
+    assert "Hôpital parisien test" not in region
+    assert f"{snapshot.overall:.0f}" in region
+    response = browser.post(f"/evaluations/{assessment.id}/reouvrir", page="/region/")
+    assert response.status_code == 302
+    db.session.expire_all()
+    reopened = db.session.get(Assessment, assessment.id)
+    assert reopened.status is AssessmentStatus.DRAFT and reopened.snapshot is None
+    assert db.session.scalars(select(ScoreSnapshot)).all() == []
+    assert len(reopened.answers) == len(before)
+
+
+def test_grades_reads_the_region_but_cannot_reopen(browser, world) -> None:
+    assessment = _submitted(world)
+    login(browser, world, "grades")
+    assert "CH de Rennes test" in browser.client.get("/region/").get_data(as_text=True)
+    assert browser.post(f"/evaluations/{assessment.id}/reouvrir").status_code == 403
+    login(browser, world, "ars_other")
+    assert browser.post(f"/evaluations/{assessment.id}/reouvrir").status_code == 404
+
+
+def _submitted(world, level: int = 2) -> Assessment:  # noqa: ANN001
+    return submitted_assessment(world.campaign, world.own, world.users["editor"], level)
+
+
+def test_next_year_prefills_from_last_submitted(browser, world) -> None:
+    previous = _submitted(world, level=3)
+    world.campaign.status = world.campaign.status.CLOSED
+    next_campaign = factories.campaign(2027)
+    db.session.commit()
+    login(browser, world, "editor")
+    page = f"/etablissements/{world.own.id}"
+    response = browser.post(f"{page}/campagnes/{next_campaign.id}/evaluation", page=page,
+                            follow_redirects=True)
+    assert "réponses reprises de la dernière évaluation soumise" in response.get_data(as_text=True)
+    new = db.session.scalar(select(Assessment).filter_by(campaign_id=next_campaign.id))
+    assert new.carried_from_id == previous.id
+    old_values = {a.question_id: a.value for a in previous.answers}
+    assert {a.question_id: a.value for a in new.answers} == old_values
+    assert all(a.carried_over for a in new.answers)
+    # the previous assessment stays frozen
+    assert db.session.get(Assessment, previous.id).status is AssessmentStatus.SUBMITTED
+    q = questionnaire(world)
+    section = q.sections[0]
+    html = browser.client.get(f"/evaluations/{new.id}/sections/{section.id}").get_data(as_text=True)
+    assert "Reprise de l&#39;an dernier" in html or "Reprise de l'an dernier" in html

@@ -1,0 +1,141 @@
+"""Fixtures: every database test runs on SQLite and on a real PostgreSQL started here.
+
+The schema is built by the Alembic migrations (never create_all), once per backend and
+worker; after each test the tables are emptied (the migration's reference regions stay).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from careapp import create_app
+from careapp.extensions import db
+from tests.pg import PostgresServer, start_server
+
+BACKENDS = ("sqlite", "postgresql")
+KEPT_TABLES = {"regions", "alembic_version"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db", choices=(*BACKENDS, "both"), default="both",
+                     help="database backend(s) for database tests (default: both)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("--db")
+        metafunc.parametrize("backend", BACKENDS if chosen == "both" else (chosen,),
+                             scope="session")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    server = start_server()  # raises (and fails the tests) when PostgreSQL cannot start
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> str:
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / f'careapp-{worker}.sqlite'}"
+    else:
+        server: PostgresServer = request.getfixturevalue("pg_server")
+        url = server.create_database(f"careapp_test_{worker}")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "ENV_NAME": "test",
+                      "SECRET_KEY": "test-secret", "TESTING": True})
+    with app.app_context():
+        upgrade(directory=str(Path(__file__).parent.parent / "migrations"))
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "ENV_NAME": "test",
+        "SECRET_KEY": "test-secret",
+        "TESTING": True,
+    })
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEPT_TABLES]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in an empty context, as in production: its own app context, `g`,
+    login state and database session, never the ones the test body holds."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():  # not inside a redirect followed by the outer call
+            db.session.expire_all()  # the test body then reads what the request committed
+        return response
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class Browser:
+    """Test-client helpers that behave like a person: read the form, then post it."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def token(self, page: str = "/connexion") -> str:
+        response = self.client.get(page)
+        if response.status_code in (301, 302):
+            response = self.client.get("/etablissements/")
+        return csrf_from(response.get_data(as_text=True))
+
+    def login(self, email: str, password: str = "CaRE-demo-2026!"):  # noqa: ANN201
+        self.client.post("/deconnexion", data={"csrf_token": self.token()})
+        return self.client.post("/connexion", data={
+            "csrf_token": self.token("/connexion"), "email": email, "password": password})
+
+    def post(self, url: str, data: dict | None = None, page: str | None = None, **kw):  # noqa: ANN201, ANN003
+        payload = {"csrf_token": self.token(page or "/etablissements/"), **(data or {})}
+        return self.client.post(url, data=payload, **kw)
+
+
+@pytest.fixture
+def browser(client: FlaskClient) -> Browser:
+    return Browser(client)
