@@ -41,3 +41,6 @@ lint: install ## ruff
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+bench: install ## scoring benchmark (figures in bench/RESULTS.md)
+	$(BIN)/python -m bench.bench_scoring

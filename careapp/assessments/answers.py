@@ -67,6 +67,22 @@ def _has_value(value: Any) -> bool:
     return True
 
 
+def _fmt(number: float) -> str:
+    return f"{number:g}".replace(".", ",")
+
+
+def _bounds_problem(bounds: dict[str, Any], number: float) -> str | None:
+    low, high = bounds.get("min"), bounds.get("max")
+    if bounds.get("integer") and not number.is_integer():
+        return "Saisissez un nombre entier."
+    if (low is not None and number < low) or (high is not None and number > high):
+        if low is not None and high is not None:
+            return f"Saisissez une valeur entre {_fmt(low)} et {_fmt(high)}."
+        return (f"Saisissez une valeur d'au moins {_fmt(low)}." if low is not None
+                else f"Saisissez une valeur d'au plus {_fmt(high)}.")
+    return None
+
+
 def interpret(question: Question, raw: RawAnswer | None, today: dt.date | None = None) -> Interpreted:
     if raw is None:
         return Interpreted(None)
@@ -108,6 +124,12 @@ def _interpret_value(question: Question, value: Any, today: dt.date) -> Interpre
         unknown = [v for v in chosen if question.option(v) is None]
         if unknown:
             return Interpreted(None, error="Option inconnue : choisissez parmi la liste.")
+        if question.multi_aggregation == "count" and len(chosen) > 1:
+            # In a counted list the level-0 option means "none of these": it stands alone.
+            nothing = [v for v in chosen if question.option(v).level == 0]  # type: ignore[union-attr]
+            if nothing:
+                label = question.option(nothing[0]).label["fr"]  # type: ignore[union-attr]
+                return Interpreted(None, error=f"« {label} » ne peut pas être coché avec d'autres réponses.")
         return Interpreted(ANSWERED, question.level_for_options(chosen))
     if kind in {"number", "percent"}:
         number = parse_number(value)
@@ -117,6 +139,9 @@ def _interpret_value(question: Question, value: Any, today: dt.date) -> Interpre
             return Interpreted(None, error="Saisissez un nombre positif ou nul.")
         if kind == "percent" and number > 100:
             return Interpreted(None, error="Un pourcentage est compris entre 0 et 100.")
+        problem = _bounds_problem(question.bounds, number)
+        if problem:
+            return Interpreted(None, error=problem)
         return Interpreted(ANSWERED, question.level_for_number(number))
     if kind == "date":
         try:

@@ -50,6 +50,7 @@ class Question:
     action: dict[str, Any]
     options: tuple[Option, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
+    bounds: dict[str, Any] = field(default_factory=dict)
     multi_aggregation: str | None = None
     unit: dict[str, str] | None = None
     depends_on: tuple[str, tuple[str, ...]] | None = None
@@ -192,6 +193,7 @@ def _build_question(
         action=q["action"],
         options=tuple(Option(o["id"], o["label"], o["level"]) for o in q.get("options", ())),
         thresholds=tuple(Threshold(t["min"], t["level"]) for t in q.get("thresholds", ())),
+        bounds=dict(q.get("bounds", {})),
         multi_aggregation=q.get("multi_aggregation"),
         unit=q.get("unit"),
         depends_on=(depends["question"], tuple(depends["options"])) if depends else None,

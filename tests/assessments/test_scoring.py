@@ -236,3 +236,28 @@ def test_weights_behave_as_documented(level_a, level_b, weight_a, weight_b) -> N
     same = score(doubled, {"GOV-01": lv(level_a), "GOV-02": lv(level_b), "GOV-03": lv(level_a)})
     expected2 = (2 * weight_a * level_a + weight_b * level_b) / (2 * weight_a + weight_b) / 3 * 100
     assert same.axes["GOV"].score == round(expected2, 1)
+
+
+def test_number_bounds_and_integer_rule() -> None:
+    ads = _question("OPS-01", 3, type="number", bounds={"min": 1, "max": 5, "integer": True},
+                    thresholds=[{"min": 0, "level": 0}, {"min": 2, "level": 1},
+                                {"min": 3, "level": 2}, {"min": 4, "level": 3}])
+    del ads["options"]
+    q = build({"OPS": [ads]})
+    assert score(q, {"OPS-01": RawAnswer(ANSWERED, "3")}).questions["OPS-01"].level == 2
+    assert score(q, {"OPS-01": RawAnswer(ANSWERED, "6")}).questions["OPS-01"].error == (
+        "Saisissez une valeur entre 1 et 5.")
+    assert score(q, {"OPS-01": RawAnswer(ANSWERED, "2,5")}).questions["OPS-01"].error == (
+        "Saisissez un nombre entier.")
+
+
+def test_counted_multi_choice() -> None:
+    multi = _question("GOV-01", 2, type="multi", multi_aggregation="count",
+                      thresholds=[{"min": 0, "level": 0}, {"min": 1, "level": 1},
+                                  {"min": 3, "level": 3}])
+    q = build({"GOV": [multi]})
+    assert score(q, {"GOV-01": RawAnswer(ANSWERED, ["l1", "l2", "l3"])}).questions["GOV-01"].level == 3
+    assert score(q, {"GOV-01": RawAnswer(ANSWERED, ["l2"])}).questions["GOV-01"].level == 1
+    assert score(q, {"GOV-01": RawAnswer(ANSWERED, ["l0"])}).questions["GOV-01"].level == 0
+    mixed = score(q, {"GOV-01": RawAnswer(ANSWERED, ["l0", "l2"])}).questions["GOV-01"]
+    assert mixed.error == "« niveau 0 » ne peut pas être coché avec d'autres réponses."
