@@ -185,13 +185,23 @@ def _answer(question: Question, maturity: float, rng: random.Random) -> AnswerIn
         ranked = sorted(question.options, key=lambda o: abs(o.level - target))
         value = ranked[0].id if question.type == "single" else [ranked[0].id]
     elif question.type in {"number", "percent"}:
-        reachable = [t for t in question.thresholds if t.level <= target] or list(
-            question.thresholds[:1])
-        value = f"{reachable[-1].min + rng.uniform(0, 1):.1f}".replace(".", ",")
-        if question.type == "percent":
-            value = str(min(100, round(reachable[-1].min + rng.uniform(0, 4))))
+        value = _number_for_level(question, target, rng)
     elif question.type == "date":
         value = (dt.date.today() - dt.timedelta(days=rng.randint(30, 500))).isoformat()
     else:
         value = "Saisie de démonstration."
     return AnswerInput("answered", value, "", "")
+
+
+def _number_for_level(question: Question, target: int, rng: random.Random) -> str:
+    """A number inside the question's bounds whose threshold gives about `target`."""
+    reachable = [t for t in question.thresholds if t.level <= target] or [question.thresholds[0]]
+    low = max(reachable[-1].min, question.bounds.get("min", 0))
+    number = low + rng.uniform(0, 0.9)
+    if question.type == "percent":
+        number = min(100.0, number)
+    if "max" in question.bounds:
+        number = min(number, question.bounds["max"])
+    if question.bounds.get("integer"):
+        return str(int(low))
+    return f"{number:.1f}".replace(".", ",")

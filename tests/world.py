@@ -61,7 +61,8 @@ def good_fields(question: Question, level: int = 2) -> dict[str, Any]:
         return {f"{key}__value": best.id}
     if question.type in {"number", "percent"}:
         reachable = [t for t in question.thresholds if t.level <= level] or [question.thresholds[0]]
-        return {f"{key}__value": str(reachable[-1].min)}
+        number = max(reachable[-1].min, question.bounds.get("min", 0))
+        return {f"{key}__value": str(int(number)) if question.bounds.get("integer") else str(number)}
     if question.type == "date":
         return {f"{key}__value": "2026-01-15"}
     return {f"{key}__value": "Notes de test."}

@@ -1,13 +1,12 @@
 """initial schema, and the 18 regions (reference data every other table points to)
 
 Revision ID: ff0fd1fe686c
-Revises: 
+Revises:
 Create Date: 2026-11-23 09:19:46.359391
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # INSEE region codes, one ARS each (copied here: a migration never imports app code).
 REGIONS = {

@@ -1,0 +1,53 @@
+"""The RSSI and ARS journeys in a real browser (Debian's Chromium through Playwright)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+
+
+def login(page, site, email: str) -> None:  # noqa: ANN001
+    page.goto(f"{site.url}/connexion")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_rssi_fills_saves_with_an_error_and_reads_results(page, live_site) -> None:  # noqa: ANN001
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, live_site, "rssi@test.fr")
+    page.get_by_role("link", name="CH de Rennes test").click()
+    page.get_by_role("button", name="Commencer l'auto-évaluation").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Auto-évaluation CaRE 2026")
+
+    page.get_by_role("link", name="Aller à la prochaine question sans réponse").click()
+    first = page.locator("fieldset.question").first
+    first.locator("input[type=radio]").last.check()
+    first.get_by_text("Commentaire").click()
+    first.locator("textarea").last.fill("Validé en comité de direction.")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.locator(".flash-success")).to_contain_text("Section enregistrée")
+    expect(first.locator("input[type=radio]").last).to_be_checked()
+
+    # A section with a number: type something wrong, it is kept and flagged.
+    page.goto(page.url.split("/sections/")[0] + "/sections/RES-ORG")
+    number = page.locator("input[inputmode=decimal]").first
+    number.fill("beaucoup")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.locator(".error-summary")).to_contain_text("Saisissez un nombre")
+    expect(page.locator("input[inputmode=decimal]").first).to_have_value("beaucoup")
+
+    page.goto(page.url.split("/sections/")[0] + "/resultats")
+    expect(page.get_by_role("heading", name="Score global")).to_be_visible()
+    expect(page.locator(".chart-box svg")).to_be_visible()
+    expect(page.get_by_text("Résultats provisoires")).to_be_visible()
+    assert errors == []
+
+
+def test_ars_sees_the_region_only(page, live_site) -> None:  # noqa: ANN001
+    login(page, live_site, "ars53@test.fr")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Vue régionale — Bretagne")
+    expect(page.get_by_role("link", name="CH de Rennes test")).to_be_visible()
+    expect(page.get_by_text("Hôpital parisien test")).to_have_count(0)
