@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app careapp
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install run db demo test test-sqlite lint bench clean
+.PHONY: help install run db demo test test-sqlite lint bench clean translations
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create the virtualenv and install the project
 	@if ls careapp/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
-	  $(BIN)/pybabel compile -q -d careapp/translations; fi
+	  $(BIN)/pybabel -q compile -d careapp/translations; fi
 
 db: install ## apply migrations to the database (SQLite in instance/ by default)
 	$(FLASK) db upgrade
@@ -35,6 +35,11 @@ test: install ## run the whole test suite (SQLite and a PostgreSQL started by th
 
 test-sqlite: install ## the tests on SQLite only (quick)
 	$(BIN)/pytest -n 2 -p no:cacheprovider --db sqlite
+
+translations: $(STAMP) ## re-extract the interface strings (French msgids) and update the catalogues
+	$(BIN)/pybabel extract -F babel.cfg -k _l --add-comments=TRANSLATORS: --project=careapp \
+	  -o careapp/translations/messages.pot .
+	$(BIN)/pybabel update -i careapp/translations/messages.pot -d careapp/translations
 
 lint: install ## ruff
 	$(BIN)/ruff check careapp tests bench migrations

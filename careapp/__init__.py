@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request, session
+from flask_babel import lazy_gettext as _l
 
 from careapp import cli, i18n, models  # noqa: F401 - models complete the metadata
 from careapp.config import build_config
@@ -23,7 +24,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
     login_manager.login_message_category = "info"
     registry.init_app(app)  # refuses to boot on an invalid questionnaire file
 

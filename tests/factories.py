@@ -21,7 +21,7 @@ def establishment(region: str = "53", *, name: str | None = None, ght: Ght | Non
                   sector: Sector = Sector.PUBLIC, category: str = "CH") -> Establishment:
     serial = next(_serial)
     dept = {"53": "35", "11": "75", "76": "31", "94": "2A"}.get(region, "35")
-    finess = make_finess(dept, serial) if dept != "2A" else f"2A{serial:07d}"
+    finess = make_finess(dept, serial)
     est = Establishment(finess_et=finess, finess_ej=finess, name=name or f"Établissement {serial}",
                         category=category, sector=sector, region_code=region, ght=ght, city="")
     db.session.add(est)

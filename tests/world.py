@@ -68,6 +68,14 @@ def good_fields(question: Question, level: int = 2) -> dict[str, Any]:
     return {f"{key}__value": "Notes de test."}
 
 
+def special_fields(question: Question, state: str) -> dict[str, Any]:
+    """Form fields choosing "Non applicable", "Je ne sais pas" or "Géré par le GHT"."""
+    key = question.id.replace("-", "_")
+    if question.type == "single":  # one radio group holds the options and the other answers
+        return {f"{key}__value": f":{state}"}
+    return {f"{key}__state": state}
+
+
 def section_fields(section: Section, level: int = 2) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for question in section.questions:

@@ -92,6 +92,10 @@ def interpret(question: Question, raw: RawAnswer | None, today: dt.date | None =
         state = ANSWERED if _has_value(raw.value) else None
     if state is None:
         return Interpreted(None)
+    if state in STATE_LABELS and state != ANSWERED and _has_value(raw.value):
+        return Interpreted(None, error=(
+            f"Vous avez saisi une réponse et choisi « {STATE_LABELS[state]} » : "
+            "effacez la réponse ou revenez à « Je réponds »."))
     if state == NA:
         if not question.allow_na:
             return Interpreted(None, error="« Non applicable » n'est pas proposé pour cette question.")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -16,8 +18,8 @@ from wtforms import (
     Field,
     IntegerField,
     RadioField,
-    SelectField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -25,7 +27,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from careapp.assessments.answers import DONT_KNOW, GHT, NA
+from careapp.assessments.answers import ANSWERED, DONT_KNOW, GHT, NA
 from careapp.assessments.models import Answer
 from careapp.assessments.services import AnswerInput
 from careapp.auth.models import Role, User
@@ -44,11 +46,18 @@ def field_key(question_id: str) -> str:
     return question_id.replace("-", "_")
 
 
+# In a single-choice group the other answers are radios too (a radio cannot be unticked
+# without script): their values start with this prefix, which option ids cannot contain.
+SPECIAL_PREFIX = ":"
+
+
 def _value_field(question: Question, lang: str) -> Field:
     label = tr(question.text, lang)
     choices = [SelectChoice(o.id, tr(o.label, lang)) for o in question.options]
     if question.type == "single":
-        return RadioField(label, choices=choices, validate_choice=False)
+        specials = [SelectChoice(SPECIAL_PREFIX + c.value, c.label)
+                    for c in state_choices(question)[1:]]
+        return RadioField(label, choices=choices + specials, validate_choice=False)
     if question.type == "multi":
         return MultiCheckboxField(label, choices=choices, validate_choice=False)
     if question.type == "text":
@@ -61,13 +70,13 @@ def _value_field(question: Question, lang: str) -> Field:
 
 
 def state_choices(question: Question) -> list[SelectChoice]:
-    choices = [SelectChoice("", "Je réponds")]
+    choices = [SelectChoice("", _("Je réponds"))]
     if question.allow_na:
-        choices.append(SelectChoice(NA, "Non applicable"))
+        choices.append(SelectChoice(NA, _("Non applicable")))
     if question.allow_dont_know:
-        choices.append(SelectChoice(DONT_KNOW, "Je ne sais pas"))
+        choices.append(SelectChoice(DONT_KNOW, _("Je ne sais pas")))
     if question.allow_ght:
-        choices.append(SelectChoice(GHT, "Géré par le GHT"))
+        choices.append(SelectChoice(GHT, _("Géré par le GHT")))
     return choices
 
 
@@ -76,10 +85,11 @@ def section_form_class(section: Section, lang: str = "fr") -> type[FlaskForm]:
     for question in section.questions:
         key = field_key(question.id)
         attrs[f"{key}__value"] = _value_field(question, lang)
-        attrs[f"{key}__state"] = SelectField("Autre réponse", choices=state_choices(question),
-                                             validate_choice=False)
-        attrs[f"{key}__justification"] = TextAreaField("Justification (non applicable)")
-        attrs[f"{key}__comment"] = TextAreaField("Commentaire")
+        if question.type != "single":
+            attrs[f"{key}__state"] = SelectField(
+                _("Autre réponse"), choices=state_choices(question), validate_choice=False)
+        attrs[f"{key}__justification"] = TextAreaField(_("Justification (non applicable)"))
+        attrs[f"{key}__comment"] = TextAreaField(_("Commentaire"))
     return type(f"SectionForm_{field_key(section.id)}", (FlaskForm,), attrs)
 
 
@@ -92,8 +102,11 @@ def build_form(section: Section, answers: dict[str, Answer], formdata: Any = Non
         if answer is None:
             continue
         key = field_key(question.id)
+        special = answer.state not in (None, ANSWERED)
         data[f"{key}__value"] = answer.value
-        data[f"{key}__state"] = answer.state if answer.state not in (None, "answered") else ""
+        data[f"{key}__state"] = answer.state if special else ""
+        if question.type == "single" and special:
+            data[f"{key}__value"] = SPECIAL_PREFIX + str(answer.state)
         data[f"{key}__justification"] = answer.justification
         data[f"{key}__comment"] = answer.comment
     form_class = section_form_class(section, lang)
@@ -110,9 +123,14 @@ def read_inputs(section: Section, form: FlaskForm) -> dict[str, AnswerInput]:
             value = value or None
         if isinstance(value, list):
             value = [v for v in value if isinstance(v, str)] or None
-        state = (form[f"{key}__state"].data or "").strip() or None
+        if question.type == "single":
+            state = None
+            if isinstance(value, str) and value.startswith(SPECIAL_PREFIX):
+                state, value = value[len(SPECIAL_PREFIX):], None
+        else:
+            state = (form[f"{key}__state"].data or "").strip() or None
         if state is None and value is not None:
-            state = "answered"
+            state = ANSWERED
         inputs[question.id] = AnswerInput(
             state=state,
             value=value,
@@ -123,16 +141,17 @@ def read_inputs(section: Section, form: FlaskForm) -> dict[str, AnswerInput]:
 
 
 class CampaignForm(FlaskForm):
-    name = StringField("Nom de la campagne", validators=[
-        DataRequired("Donnez un nom à la campagne."), Length(max=200)])
-    year = IntegerField("Année", validators=[
-        InputRequired("Indiquez l'année."),
-        NumberRange(2023, 2100, "Année entre 2023 et 2100.")])
-    questionnaire = SelectField("Version du questionnaire",
-                                validators=[DataRequired("Choisissez une version.")])
-    opens_on = DateField("Ouverture", validators=[InputRequired("Indiquez la date d'ouverture.")])
-    deadline = DateField("Date limite", validators=[InputRequired("Indiquez la date limite.")])
-    region_code = SelectField("Périmètre")
+    name = StringField(_l("Nom de la campagne"), validators=[
+        DataRequired(_l("Donnez un nom à la campagne.")), Length(max=200)])
+    year = IntegerField(_l("Année"), validators=[
+        InputRequired(_l("Indiquez l'année.")),
+        NumberRange(2023, 2100, _l("Année entre 2023 et 2100."))])
+    questionnaire = SelectField(_l("Version du questionnaire"),
+                                validators=[DataRequired(_l("Choisissez une version."))])
+    opens_on = DateField(_l("Ouverture"),
+                         validators=[InputRequired(_l("Indiquez la date d'ouverture."))])
+    deadline = DateField(_l("Date limite"), validators=[InputRequired(_l("Indiquez la date limite."))])
+    region_code = SelectField(_l("Périmètre"))
 
     @classmethod
     def for_user(cls, user: User, questionnaires: list[LoadedQuestionnaire]) -> CampaignForm:
@@ -146,10 +165,10 @@ class CampaignForm(FlaskForm):
             form.region_code.choices = [SelectChoice(region.code, region.name)] if region else []
         else:
             regions = db.session.scalars(select(Region).order_by(Region.name)).all()
-            form.region_code.choices = [SelectChoice("", "Nationale (toutes les régions)")] + [
+            form.region_code.choices = [SelectChoice("", _("Nationale (toutes les régions)"))] + [
                 SelectChoice(r.code, r.name) for r in regions]
         return form
 
     def validate_deadline(self, field: Field) -> None:
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
-            raise ValidationError("La date limite doit suivre la date d'ouverture.")
+            raise ValidationError(_("La date limite doit suivre la date d'ouverture."))

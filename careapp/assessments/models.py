@@ -4,6 +4,7 @@ import datetime as dt
 import enum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -45,7 +46,7 @@ class Campaign(db.Model):
 
     @property
     def scope_label(self) -> str:
-        return self.region.name if self.region else "Nationale"
+        return self.region.name if self.region else str(_l("Nationale"))
 
 
 class AssessmentStatus(enum.StrEnum):
@@ -54,9 +55,9 @@ class AssessmentStatus(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    None: "Non commencée",
-    AssessmentStatus.DRAFT: "Brouillon",
-    AssessmentStatus.SUBMITTED: "Soumise",
+    None: _l("Non commencée"),
+    AssessmentStatus.DRAFT: _l("Brouillon"),
+    AssessmentStatus.SUBMITTED: _l("Soumise"),
 }
 
 
@@ -91,7 +92,7 @@ class Assessment(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
 
 
 class Answer(db.Model):

@@ -41,13 +41,6 @@ SCORING_VERSION = "1.0"
 LEVEL_BOUNDS = (25.0, 50.0, 75.0)
 SOCLE_CAP_LEVEL = 1
 DOMAINS = ("D1", "D2", "D3", "D4", "HOSPICONNECT")
-DOMAIN_LABELS = {
-    "D1": "D1 — Annuaires (Active Directory) et exposition sur internet",
-    "D2": "D2 — Continuité et reprise d'activité",
-    "D3": "D3 — Sécurisation des accès de télémaintenance",
-    "D4": "D4 — Sécurité des postes de travail et détection",
-    "HOSPICONNECT": "HospiConnect — identification électronique des professionnels",
-}
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -11,8 +13,9 @@ from werkzeug.wrappers import Response
 from careapp.assessments import services
 from careapp.assessments.answers import STATE_LABELS
 from careapp.assessments.forms import CampaignForm, build_form, field_key, read_inputs
+from careapp.assessments.labels import DOMAIN_LABELS
 from careapp.assessments.models import Assessment, Campaign, CampaignStatus
-from careapp.assessments.scoring import DOMAIN_LABELS, resolve
+from careapp.assessments.scoring import LEVEL_BOUNDS, SOCLE_CAP_LEVEL, resolve
 from careapp.auth.access import (
     can_edit,
     can_manage_campaigns,
@@ -55,8 +58,9 @@ def start(establishment_id: int, campaign_id: int) -> Response:
     db.session.commit()
     carried = sum(1 for a in assessment.answers if a.carried_over)
     if carried:
-        flash(f"{carried} réponses reprises de la dernière évaluation soumise : vérifiez-les.",
-              "info")
+        flash(ngettext("%(num)d réponses reprises de la dernière évaluation soumise : vérifiez-les.",
+                       "%(num)d réponses reprises de la dernière évaluation soumise : vérifiez-les.",
+                       carried), "info")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))
 
 
@@ -105,10 +109,12 @@ def section(assessment_id: int, section_id: str) -> str | Response:
         db.session.commit()
         errors = [q.id for q in current.questions if results[q.id].error]
         if errors:
-            flash(f"Section enregistrée. {len(errors)} réponse(s) à corriger : elles sont "
-                  "conservées telles que saisies.", "warning")
+            flash(ngettext("Section enregistrée. %(num)d réponse(s) à corriger : elles sont "
+                           "conservées telles que saisies.",
+                           "Section enregistrée. %(num)d réponse(s) à corriger : elles sont "
+                           "conservées telles que saisies.", len(errors)), "warning")
         else:
-            flash("Section enregistrée.", "success")
+            flash(_("Section enregistrée."), "success")
             if request.form.get("next") == "1":
                 following = _next_section(questionnaire.sections, current.id)
                 if following is not None:
@@ -150,7 +156,7 @@ def next_unanswered(assessment_id: int) -> Response:
     results = resolve(questionnaire, services.raw_answers(assessment))
     missing = services.missing_items(questionnaire, results)
     if not missing:
-        flash("Toutes les questions ont une réponse.", "success")
+        flash(_("Toutes les questions ont une réponse."), "success")
         return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     first = questionnaire.question(missing[0].id)
     return redirect(url_for("assessments.section", assessment_id=assessment.id,
@@ -170,7 +176,7 @@ def submit(assessment_id: int) -> str | Response:
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash("Évaluation soumise : les réponses et les scores sont figés.", "success")
+            flash(_("Évaluation soumise : les réponses et les scores sont figés."), "success")
             return redirect(url_for("assessments.results", assessment_id=assessment.id))
     results = resolve(questionnaire, services.raw_answers(assessment))
     return render_template(
@@ -192,6 +198,8 @@ def results(assessment_id: int) -> str:
         results=data,
         chart=axis_bars_svg(questionnaire, data, _lang()),
         domain_labels=DOMAIN_LABELS,
+        level_bounds=LEVEL_BOUNDS,
+        socle_cap=SOCLE_CAP_LEVEL,
         answers={a.question_id: a for a in assessment.answers},
         lang=_lang(),
     )
@@ -209,7 +217,7 @@ def reopen(assessment_id: int) -> Response:
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash("Évaluation rouverte : l'établissement peut à nouveau la modifier.", "success")
+        flash(_("Évaluation rouverte : l'établissement peut à nouveau la modifier."), "success")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))
 
 
@@ -233,10 +241,12 @@ def new_campaign() -> str | Response:
     if current_user.role not in {Role.ADMIN, Role.ARS}:
         abort(403)
     form = CampaignForm.for_user(current_user, registry.available())
+    # An ARS posting another scope than its region is refused outright, before validation.
+    if request.method == "POST" and not can_manage_campaigns(
+            current_user, request.form.get("region_code") or None):
+        abort(403)
     if form.validate_on_submit():
         region_code = form.region_code.data or None
-        if not can_manage_campaigns(current_user, region_code):
-            abort(403)
         key, version = form.questionnaire.data.split("@", 1)
         try:
             campaign = services.open_campaign(
@@ -250,7 +260,7 @@ def new_campaign() -> str | Response:
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"Campagne « {campaign.name} » ouverte.", "success")
+            flash(_("Campagne « %(name)s » ouverte.", name=campaign.name), "success")
             return redirect(url_for("assessments.campaigns"))
     elif request.method == "GET":
         form.year.data = dt.date.today().year
@@ -266,5 +276,5 @@ def close_campaign(campaign_id: int) -> Response:
         abort(403)
     services.close_campaign(campaign)
     db.session.commit()
-    flash(f"Campagne « {campaign.name} » close.", "success")
+    flash(_("Campagne « %(name)s » close.", name=campaign.name), "success")
     return redirect(url_for("assessments.campaigns"))

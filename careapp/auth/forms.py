@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
@@ -5,11 +6,11 @@ from wtforms.validators import DataRequired, Length
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        "Adresse électronique",
-        validators=[DataRequired("Saisissez votre adresse électronique."),
+        _l("Adresse électronique"),
+        validators=[DataRequired(_l("Saisissez votre adresse électronique.")),
                     Length(max=254)],
     )
     password = PasswordField(
-        "Mot de passe", validators=[DataRequired("Saisissez votre mot de passe."),
-                                    Length(max=256)]
+        _l("Mot de passe"), validators=[DataRequired(_l("Saisissez votre mot de passe.")),
+                                        Length(max=256)]
     )

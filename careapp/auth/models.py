@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Column, Enum, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,13 +21,14 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+# Translated when displayed (lazy), so that the English interface gets English labels.
 ROLE_LABELS = {
-    Role.EDITOR: "RSSI (saisie)",
-    Role.READER: "Direction (lecture)",
-    Role.ARS: "Correspondant ARS",
+    Role.EDITOR: _l("RSSI (saisie)"),
+    Role.READER: _l("Direction (lecture)"),
+    Role.ARS: _l("Correspondant ARS"),
     Role.GRADES: "GRADeS",
-    Role.NATIONAL: "Niveau national",
-    Role.ADMIN: "Administrateur",
+    Role.NATIONAL: _l("Niveau national"),
+    Role.ADMIN: _l("Administrateur"),
 }
 
 ESTABLISHMENT_ROLES = frozenset({Role.EDITOR, Role.READER})
@@ -66,7 +68,7 @@ class User(UserMixin, db.Model):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[self.role]
+        return str(ROLE_LABELS[self.role])
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

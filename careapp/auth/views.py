@@ -3,6 +3,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -52,15 +53,18 @@ def login() -> str | Response:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
         # The same message whether the account exists or not.
-        flash("Adresse ou mot de passe incorrect.", "error")
+        flash(_("Adresse ou mot de passe incorrect."), "error")
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/deconnexion")
 def logout() -> Response:
+    lang = session.get("lang")
     logout_user()
     session.clear()
-    flash("Vous êtes déconnecté.", "info")
+    if lang:  # the interface language is a preference, not part of the login
+        session["lang"] = lang
+    flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
 
 

@@ -48,6 +48,14 @@ def normalise_finess(value: str) -> str:
 
 
 def make_finess(department: str, serial: int) -> str:
-    """Build a valid numeric FINESS number (demo data and tests)."""
+    """Build a valid FINESS number (demo data and tests).
+
+    For Corsica (2A/2B) the last digit is computed as if the department were 20: any digit is
+    accepted there, so this only keeps generated numbers deterministic.
+    """
+    if not 0 <= serial < 1_000_000:
+        raise ValueError(f"a FINESS serial has 6 digits: {serial}")
+    if not (department.isdigit() and len(department) == 2) and department not in {"2A", "2B"}:
+        raise ValueError(f"unknown department code: {department!r}")
     body = f"{department}{serial:06d}"
-    return body + luhn_check_digit(body)
+    return body + luhn_check_digit(body.replace("2A", "20").replace("2B", "20"))

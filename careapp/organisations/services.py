@@ -69,7 +69,8 @@ def import_establishments(text: str) -> ImportReport:
     regions = {r.code for r in db.session.scalars(select(Region))}
     rows: list[_Row] = []
     seen: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
+    for raw in reader:
+        line = reader.line_num  # the file's own line number, blank lines included
         row, problems = _parse(line, raw, regions)
         if row is not None and row.finess_et in seen:
             problems.append(f"FINESS ET {row.finess_et} déjà présent ligne {seen[row.finess_et]}")
@@ -113,8 +114,10 @@ def _parse(line: int, raw: dict[str, str | None], regions: set[str]) -> tuple[_R
     if region_code not in regions:
         problems.append(f"code région INSEE inconnu « {get['region']} »")
     ght_code = get.get("ght_code", "")
-    if len(ght_code) > 20:
-        problems.append("code GHT trop long (20 caractères au plus)")
+    for column, label, limit in (("ght_code", "code GHT", 20), ("ght_nom", "nom du GHT", 200),
+                                 ("commune", "commune", 120)):
+        if len(get.get(column, "")) > limit:
+            problems.append(f"{label} trop long ({limit} caractères au plus)")
     if problems or sector is None:
         return None, problems
     return _Row(line, finess_et, finess_ej, get["nom"], category, sector, region_code, ght_code,

@@ -36,9 +36,9 @@ def region() -> str:
         wanted = request.args.get("campagne", type=int)
         campaign = next((c for c in campaigns if c.id == wanted), campaigns[0])
     rows = region_status_rows(selected.code, campaign) if campaign else []
-    counts = {label: 0 for label in STATUS_LABELS.values()}
+    counts = dict.fromkeys(STATUS_LABELS, 0)
     for row in rows:
-        counts[STATUS_LABELS[row["status"]]] += 1
+        counts[row["status"]] += 1
     return render_template(
         "rollups/region.html", regions=regions, region=selected, campaigns=campaigns,
         campaign=campaign, rows=rows, counts=counts, status_labels=STATUS_LABELS,

@@ -11,7 +11,14 @@ from careapp.assessments import services
 from careapp.assessments.models import Answer, Assessment, AssessmentStatus, ScoreSnapshot
 from careapp.db import db
 from tests import factories
-from tests.world import fill_all, login, make_world, section_fields, submitted_assessment
+from tests.world import (
+    fill_all,
+    login,
+    make_world,
+    section_fields,
+    special_fields,
+    submitted_assessment,
+)
 
 
 @pytest.fixture
@@ -76,10 +83,10 @@ def test_not_applicable_needs_a_justification(browser, world) -> None:
     question = next(x for x in questionnaire(world).questions if x.allow_na and not x.depends_on)
     key = question.id.replace("-", "_")
     url = f"/evaluations/{assessment.id}/sections/{question.section_id}"
-    html = browser.post(url, {f"{key}__state": "na"}, page=url,
+    html = browser.post(url, special_fields(question, "na"), page=url,
                         follow_redirects=True).get_data(as_text=True)
     assert "Justifiez « Non applicable »" in html
-    browser.post(url, {f"{key}__state": "na", f"{key}__justification": "Aucun équipement "
+    browser.post(url, {**special_fields(question, "na"), f"{key}__justification": "Aucun équipement "
                        "biomédical télémaintenu."}, page=url)
     results = services.results_of(db.session.get(Assessment, assessment.id))
     assert results["questions"][question.id]["state"] == "na"
@@ -186,3 +193,28 @@ def test_next_year_prefills_from_last_submitted(browser, world) -> None:
     section = q.sections[0]
     html = browser.client.get(f"/evaluations/{new.id}/sections/{section.id}").get_data(as_text=True)
     assert "Reprise de l&#39;an dernier" in html or "Reprise de l'an dernier" in html
+
+
+def test_other_answers_and_the_conflict_rule(browser, world) -> None:
+    login(browser, world, "editor")
+    assessment = start(browser, world)
+    q = questionnaire(world)
+    single = next(x for x in q.questions if x.type == "single" and x.allow_dont_know
+                  and not x.depends_on)
+    numeric = first_numeric(q)
+    # "Je ne sais pas" chosen in the radio group of a single-choice question
+    url = f"/evaluations/{assessment.id}/sections/{single.section_id}"
+    browser.post(url, special_fields(single, "dont_know"), page=url)
+    html = browser.client.get(url).get_data(as_text=True)
+    assert re.search(r'value=":dont_know"[^>]*checked|checked[^>]*value=":dont_know"', html)
+    # a number typed while "Je ne sais pas" is selected: both kept, the conflict explained
+    key = numeric.id.replace("-", "_")
+    url = f"/evaluations/{assessment.id}/sections/{numeric.section_id}"
+    html = browser.post(url, {f"{key}__value": "2", f"{key}__state": "dont_know"}, page=url,
+                        follow_redirects=True).get_data(as_text=True)
+    assert "Vous avez saisi une réponse et choisi « Je ne sais pas »" in html
+    saved = {a.question_id: a for a in db.session.scalars(select(Answer))}
+    assert (saved[numeric.id].state, saved[numeric.id].value) == ("dont_know", "2")
+    results = services.results_of(db.session.get(Assessment, assessment.id))["questions"]
+    assert results[single.id]["state"] == "dont_know"
+    assert results[numeric.id]["state"] is None and results[numeric.id]["error"]

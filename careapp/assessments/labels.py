@@ -1,0 +1,11 @@
+"""Display labels of scoring concepts (translated when shown; scoring.py stays pure)."""
+
+from flask_babel import lazy_gettext as _l
+
+DOMAIN_LABELS = {
+    "D1": _l("D1 — Annuaires (Active Directory) et exposition sur internet"),
+    "D2": _l("D2 — Continuité et reprise d'activité"),
+    "D3": _l("D3 — Sécurisation des accès de télémaintenance"),
+    "D4": _l("D4 — Sécurité des postes de travail et détection"),
+    "HOSPICONNECT": _l("HospiConnect — identification électronique des professionnels"),
+}

@@ -1,0 +1,464 @@
+"""Who may reach which route: one declarative table over every route of the application.
+
+`MATRIX` lists, for every (endpoint, method) of `app.url_map`, the status each case expects:
+anonymous, and each role of `tests.world` (the editor and the reader are members of `own`,
+`ars` and `grades` belong to region 53, `ars_other` to region 11). Routes about one object are
+tried on several objects (their *variants*, in the order given by the row's target):
+
+- establishment / assessment: `own` (the members' establishment, region 53), `same_region`
+  (another establishment of region 53), `other_region` (region 11);
+- campaign to close, campaign to open: national, region 53, region 11;
+- regional dashboard: no `code` parameter, `?code=53`, `?code=11`.
+
+An expectation is either one value for every variant or a tuple, one value per variant.
+`LOGIN` means a redirect to the login page, `REDIRECT` a redirect anywhere else (the action
+was accepted: it did its work or explained with a message why not).
+
+A new route fails `test_every_route_is_in_the_matrix` until it gets its row here.
+The rows are walked in order, by one test per case, on one world per test: the rows that
+change data come after the ones that read it, and logging out comes last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask, current_app
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from careapp import create_app
+from careapp.assessments import services
+from careapp.assessments.models import Answer, Assessment, Campaign
+from careapp.db import db
+from tests import factories
+from tests.conftest import csrf_from
+from tests.fast_hashing import use_fast_hasher
+from tests.world import make_world, section_fields, submitted_assessment
+
+LOGIN = "login"  # 302 to /connexion
+REDIRECT = "redirect"  # 302 anywhere but /connexion
+OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
+
+ROLES = ("editor", "reader", "ars", "grades", "ars_other", "national", "admin")
+CASES = ("anonymous", *ROLES)
+
+# Objects a row is tried on, by kind of target.
+VARIANTS: dict[str, tuple[str, ...]] = {
+    "none": ("-",),
+    "establishment": ("own", "same_region", "other_region"),
+    "assessment": ("own", "same_region", "other_region"),
+    "campaign": ("national", "region53", "region11"),
+    "region": ("default", "53", "11"),
+}
+
+Expected = int | str | tuple[int | str, ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    endpoint: str
+    method: str
+    target: str
+    expect: dict[str, Expected]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.endpoint, self.method)
+
+
+def everyone(value: Expected, **anonymous: Expected) -> dict[str, Expected]:
+    """The same expectation for every role; the anonymous one given as anonymous=…"""
+    return {"anonymous": anonymous.get("anonymous", LOGIN), **dict.fromkeys(ROLES, value)}
+
+
+# Establishment and assessment pages: members see their own, regional roles their region,
+# national and admin everything; the rest is 404 (its existence is not disclosed).
+def view(ok: Expected) -> dict[str, Expected]:
+    return {
+        "anonymous": LOGIN,
+        #              own   same_region  other_region
+        "editor": (ok, NOT_FOUND, NOT_FOUND),
+        "reader": (ok, NOT_FOUND, NOT_FOUND),
+        "ars": (ok, ok, NOT_FOUND),
+        "grades": (ok, ok, NOT_FOUND),
+        "ars_other": (NOT_FOUND, NOT_FOUND, ok),
+        "national": (ok, ok, ok),
+        "admin": (ok, ok, ok),
+    }
+
+
+# Changing an assessment: only the editor, on their own establishment; whoever may see the
+# object but not change it gets 403, whoever may not see it 404.
+def edit(ok: Expected) -> dict[str, Expected]:
+    return {
+        "anonymous": LOGIN,
+        #              own        same_region  other_region
+        "editor": (ok, NOT_FOUND, NOT_FOUND),
+        "reader": (FORBIDDEN, NOT_FOUND, NOT_FOUND),
+        "ars": (FORBIDDEN, FORBIDDEN, NOT_FOUND),
+        "grades": (FORBIDDEN, FORBIDDEN, NOT_FOUND),
+        "ars_other": (NOT_FOUND, NOT_FOUND, FORBIDDEN),
+        "national": (FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        "admin": (FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    }
+
+
+# Opening and closing campaigns: the admin any, an ARS those of its own region only
+# (a national campaign or another region's is refused).
+CAMPAIGN_MANAGERS: dict[str, Expected] = {
+    "anonymous": LOGIN,
+    #                 national   region53   region11
+    "editor": FORBIDDEN,
+    "reader": FORBIDDEN,
+    "ars": (FORBIDDEN, REDIRECT, FORBIDDEN),
+    "grades": FORBIDDEN,
+    "ars_other": (FORBIDDEN, FORBIDDEN, REDIRECT),
+    "national": FORBIDDEN,
+    "admin": REDIRECT,
+}
+
+MATRIX: list[Row] = [
+    # -- pages anyone may reach -----------------------------------------------------------
+    Row("auth.health", "GET", "none", everyone(OK, anonymous=OK)),
+    Row("auth.login", "GET", "none", everyone(REDIRECT, anonymous=OK)),  # logged in: go home
+    Row("auth.login", "POST", "none", everyone(REDIRECT, anonymous=OK)),  # wrong password: form
+    Row("auth.set_language", "POST", "none", everyone(REDIRECT, anonymous=REDIRECT)),
+    Row("auth.home", "GET", "none", everyone(REDIRECT)),
+    Row("organisations.index", "GET", "none", everyone(OK)),
+    # -- reading establishments and assessments -------------------------------------------
+    Row("organisations.show", "GET", "establishment", view(OK)),
+    Row("assessments.overview", "GET", "assessment", view(OK)),
+    Row("assessments.section", "GET", "assessment", view(OK)),
+    Row("assessments.next_unanswered", "GET", "assessment", view(REDIRECT)),
+    Row("assessments.results", "GET", "assessment", view(OK)),
+    Row("assessments.submit", "GET", "assessment", edit(OK)),  # the submission page
+    # -- dashboards and campaigns -----------------------------------------------------------
+    Row("rollups.region", "GET", "region", {
+        "anonymous": LOGIN,
+        #                 default  ?code=53    ?code=11
+        "editor": FORBIDDEN,
+        "reader": FORBIDDEN,
+        "ars": (OK, OK, NOT_FOUND),
+        "grades": (OK, OK, NOT_FOUND),
+        "ars_other": (OK, NOT_FOUND, OK),
+        "national": OK,
+        "admin": OK,
+    }),
+    Row("assessments.campaigns", "GET", "none", {
+        "anonymous": LOGIN, "editor": FORBIDDEN, "reader": FORBIDDEN, "ars": OK, "grades": OK,
+        "ars_other": OK, "national": OK, "admin": OK,
+    }),
+    Row("assessments.new_campaign", "GET", "none", {
+        "anonymous": LOGIN, "editor": FORBIDDEN, "reader": FORBIDDEN, "ars": OK,
+        "grades": FORBIDDEN, "ars_other": OK, "national": FORBIDDEN, "admin": OK,
+    }),
+    # -- changes (after the reads: they alter the world) ---------------------------------------
+    Row("assessments.start", "POST", "establishment", edit(REDIRECT)),
+    Row("assessments.section", "POST", "assessment", edit(REDIRECT)),
+    Row("assessments.submit", "POST", "assessment", edit(REDIRECT)),
+    Row("assessments.reopen", "POST", "assessment", {
+        "anonymous": LOGIN,
+        #              own        same_region  other_region
+        "editor": (FORBIDDEN, NOT_FOUND, NOT_FOUND),
+        "reader": (FORBIDDEN, NOT_FOUND, NOT_FOUND),
+        "ars": (REDIRECT, REDIRECT, NOT_FOUND),
+        "grades": (FORBIDDEN, FORBIDDEN, NOT_FOUND),
+        "ars_other": (NOT_FOUND, NOT_FOUND, REDIRECT),
+        "national": (FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        "admin": (REDIRECT, REDIRECT, REDIRECT),
+    }),
+    Row("assessments.close_campaign", "POST", "campaign", CAMPAIGN_MANAGERS),
+    Row("assessments.new_campaign", "POST", "campaign", CAMPAIGN_MANAGERS),
+    # -- last: it ends the session -------------------------------------------------------------
+    Row("auth.logout", "POST", "none", everyone(LOGIN)),
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fast_hasher(monkeypatch)
+
+
+# -- the table itself ---------------------------------------------------------------------------
+
+def _routes(app: Flask) -> set[tuple[str, str]]:
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "ENV_NAME": "test",
+                      "SECRET_KEY": "test-secret", "TESTING": True})
+    routes = _routes(app)
+    listed = [row.key for row in MATRIX]
+    missing = sorted(routes - set(listed))
+    assert not missing, f"routes without a row in MATRIX (add them): {missing}"
+    stale = sorted(set(listed) - routes)
+    assert not stale, f"rows of MATRIX for routes that no longer exist: {stale}"
+    assert len(listed) == len(set(listed)), "a route has two rows"
+    for row in MATRIX:
+        assert set(row.expect) == set(CASES), f"{row.key}: cases {sorted(row.expect)}"
+        for case, expected in row.expect.items():
+            if isinstance(expected, tuple):
+                assert len(expected) == len(VARIANTS[row.target]), f"{row.key} {case}"
+
+
+# -- the world the rows are tried on --------------------------------------------------------------
+
+@dataclass
+class Ids:
+    establishments: dict[str, int]
+    drafts: dict[str, int]  # 2026 campaign, every answer given, not submitted
+    submitted: dict[str, int]  # 2025 campaign, submitted
+    start_campaign: int  # open national campaign the drafts belong to
+    to_close: dict[str, int]  # campaigns closed by the close_campaign row
+    section: str
+    section_data: dict[str, Any]
+    emails: dict[str, str]
+
+
+def build_world() -> Ids:
+    world = make_world()
+    editor = world.users["editor"]
+    scopes = {"own": world.own, "same_region": world.same_region,
+              "other_region": world.other_region}
+    last_year = factories.campaign(2025)
+    db.session.commit()
+    submitted = {name: submitted_assessment(last_year, est, editor).id
+                 for name, est in scopes.items()}
+    # The 2026 drafts start from last year's answers: complete, ready to submit.
+    drafts = {name: services.start_assessment(world.campaign, est, editor).id
+              for name, est in scopes.items()}
+    to_close = {
+        "national": factories.campaign(2027, name="Campagne nationale à clore").id,
+        "region53": factories.campaign(2026, region="53", name="Campagne Bretagne à clore").id,
+        "region11": factories.campaign(2026, region="11", name="Campagne IDF à clore").id,
+    }
+    questionnaire = services.questionnaire_of_campaign(world.campaign)
+    section = questionnaire.sections[0]
+    ids = Ids(
+        establishments={name: est.id for name, est in scopes.items()},
+        drafts=drafts, submitted=submitted, start_campaign=world.campaign.id,
+        to_close=to_close, section=section.id, section_data=section_fields(section, level=3),
+        emails={role: world.email(role) for role in ROLES},
+    )
+    db.session.commit()
+    return ids
+
+
+REGION_OF_VARIANT = {"national": "", "region53": "53", "region11": "11"}
+
+
+def request_for(row: Row, variant: str, ids: Ids) -> tuple[str, dict[str, Any]]:
+    """The URL and the form data (without CSRF token) of one try of `row`."""
+    args: dict[str, Any] = {}
+    data: dict[str, Any] = {}
+    match row.key:
+        case ("organisations.show", _):
+            args = {"establishment_id": ids.establishments[variant]}
+        case ("assessments.start", _):
+            args = {"establishment_id": ids.establishments[variant],
+                    "campaign_id": ids.start_campaign}
+        case ("assessments.results" | "assessments.reopen", _):
+            args = {"assessment_id": ids.submitted[variant]}
+        case ("assessments.section", method):
+            args = {"assessment_id": ids.drafts[variant], "section_id": ids.section}
+            data = ids.section_data if method == "POST" else {}
+        case (("assessments.overview" | "assessments.next_unanswered" | "assessments.submit"), _):
+            args = {"assessment_id": ids.drafts[variant]}
+        case ("rollups.region", _):
+            args = {} if variant == "default" else {"code": variant}
+        case ("assessments.close_campaign", _):
+            args = {"campaign_id": ids.to_close[variant]}
+        case ("assessments.new_campaign", "POST"):
+            data = {"name": f"Campagne 2028 {variant}", "year": "2028",
+                    "questionnaire": "care@1.0.0", "opens_on": "2028-01-15",
+                    "deadline": "2028-11-30", "region_code": REGION_OF_VARIANT[variant]}
+        case ("auth.login", "POST"):
+            data = {"email": "rssi@test.fr", "password": "not-the-password"}
+        case ("auth.set_language", _):
+            data = {"lang": "fr", "next": "/etablissements/"}
+    return current_app.url_map.bind("localhost").build(row.endpoint, args), data
+
+
+def fingerprint() -> tuple[Any, ...]:
+    """Enough of the database to notice that a refused request changed something."""
+    return (
+        db.session.execute(select(Campaign.id, Campaign.status).order_by(Campaign.id)).all(),
+        db.session.execute(select(Assessment.id, Assessment.status).order_by(Assessment.id)).all(),
+        db.session.execute(select(func.count(Answer.id), func.max(Answer.updated_at))).one(),
+    )
+
+
+def token(client: FlaskClient, anonymous: bool) -> str:
+    page = client.get("/connexion" if anonymous else "/etablissements/")
+    assert page.status_code == 200, "no page to read a CSRF token from"
+    return csrf_from(page.get_data(as_text=True))
+
+
+def outcome(response: Any) -> int | str:
+    if response.status_code == 302:
+        location = response.headers["Location"]
+        return LOGIN if location.split("?")[0].endswith("/connexion") else REDIRECT
+    return response.status_code
+
+
+def tries(row: Row, case: str) -> Iterator[tuple[str, Expected]]:
+    expected = row.expect[case]
+    for index, variant in enumerate(VARIANTS[row.target]):
+        yield variant, expected[index] if isinstance(expected, tuple) else expected
+
+
+def walk(browser, case: str, ids: Ids) -> list[str]:  # noqa: ANN001
+    anonymous = case == "anonymous"
+    client = browser.client
+    failures = []
+    for row in MATRIX:
+        for variant, expected in tries(row, case):
+            url, data = request_for(row, variant, ids)
+            if row.method == "GET":
+                response = client.get(url)
+            else:
+                before = fingerprint()
+                response = client.post(url, data={"csrf_token": token(client, anonymous), **data})
+                refused = expected in (FORBIDDEN, NOT_FOUND, LOGIN) and row.endpoint != "auth.logout"
+                if refused and fingerprint() != before:
+                    failures.append(f"{row.method} {url} ({variant}): refused but the "
+                                    "database changed")
+            got = outcome(response)
+            if got != expected:
+                failures.append(f"{row.method} {row.endpoint} {url} ({variant}): expected "
+                                f"{expected}, got {got}")
+    return failures
+
+
+# What the accepted changes of each walk leave behind (the other cases change nothing):
+# drafts submitted, last year's submissions reopened, campaigns closed, 2028 campaigns opened.
+EFFECTS: dict[str, dict[str, set[str]]] = {
+    "editor": {"submitted": {"own"}, "reopened": set(), "closed": set(), "opened": set()},
+    "ars": {"submitted": set(), "reopened": {"own", "same_region"}, "closed": {"region53"},
+            "opened": {"region53"}},
+    "ars_other": {"submitted": set(), "reopened": {"other_region"}, "closed": {"region11"},
+                  "opened": {"region11"}},
+    "admin": {"submitted": set(), "reopened": {"own", "same_region", "other_region"},
+              "closed": {"national", "region53", "region11"},
+              "opened": {"national", "region53", "region11"}},
+}
+NO_EFFECT = {"submitted": set(), "reopened": set(), "closed": set(), "opened": set()}
+
+
+def effects(ids: Ids) -> dict[str, set[str]]:
+    db.session.expire_all()
+    status = {a.id: a.status.value for a in db.session.scalars(select(Assessment))}
+    campaigns = db.session.scalars(select(Campaign)).all()
+    region_variant = {code or None: name for name, code in REGION_OF_VARIANT.items()}
+    return {
+        "submitted": {s for s, i in ids.drafts.items() if status[i] == "submitted"},
+        "reopened": {s for s, i in ids.submitted.items() if status[i] == "draft"},
+        "closed": {s for s, i in ids.to_close.items()
+                   if db.session.get(Campaign, i).status.value == "closed"},
+        "opened": {region_variant[c.region_code] for c in campaigns if c.year == 2028},
+    }
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_access_matrix(app, browser, case: str) -> None:  # noqa: ANN001
+    ids = build_world()
+    if case != "anonymous":
+        response = browser.login(ids.emails[case], factories.PASSWORD)
+        assert outcome(response) == REDIRECT, f"login of {case} failed"
+    failures = walk(browser, case, ids)
+    if (done := effects(ids)) != (wanted := EFFECTS.get(case, NO_EFFECT)):
+        failures.append(f"changes made: {done}, expected {wanted}")
+    assert not failures, f"{case}: {len(failures)} mismatch(es):\n" + "\n".join(failures)
+    # The session really ended with the last row (logout).
+    assert outcome(browser.client.get("/etablissements/")) == LOGIN
+
+
+# -- CSRF -----------------------------------------------------------------------------------------
+
+def _allowed_case(row: Row) -> tuple[str, str]:
+    """A case and variant for which `row` is accepted: only the token will be missing."""
+    for case in CASES:
+        for variant, expected in tries(row, case):
+            if expected in (OK, REDIRECT):
+                return case, variant
+    for case in ROLES:  # logout: accepted means back to the login page
+        return case, VARIANTS[row.target][0]
+    raise AssertionError("unreachable")
+
+
+def test_a_post_without_a_valid_csrf_token_is_refused(app, browser) -> None:  # noqa: ANN001
+    ids = build_world()
+    failures = []
+    for row in (r for r in MATRIX if r.method == "POST"):
+        case, variant = _allowed_case(row)
+        if case == "anonymous":
+            browser.client.post("/deconnexion", data={"csrf_token": browser.token()})
+        else:
+            browser.login(ids.emails[case], factories.PASSWORD)
+        url, data = request_for(row, variant, ids)
+        for label, payload in (("no token", data), ("forged token", {**data, "csrf_token": "x" * 40})):
+            before = fingerprint()
+            response = browser.client.post(url, data=payload)
+            if response.status_code != 400:
+                failures.append(f"{case} POST {url} with {label}: expected 400, "
+                                f"got {response.status_code}")
+            if fingerprint() != before:
+                failures.append(f"{case} POST {url} with {label}: the database changed")
+        # Still logged in: the refused logout did not end the session.
+        if case != "anonymous":
+            assert outcome(browser.client.get("/etablissements/")) != LOGIN
+    assert not failures, "\n".join(failures)
+
+
+# -- around the matrix ---------------------------------------------------------------------------
+
+LISTED = {
+    "editor": {"own"}, "reader": {"own"}, "ars": {"own", "same_region"},
+    "grades": {"own", "same_region"}, "ars_other": {"other_region"},
+    "national": {"own", "same_region", "other_region"},
+    "admin": {"own", "same_region", "other_region"},
+}
+
+
+def test_the_establishment_list_shows_exactly_what_each_role_may_open(app, browser) -> None:  # noqa: ANN001
+    world = make_world()
+    names = {"own": world.own.name, "same_region": world.same_region.name,
+             "other_region": world.other_region.name}
+    for role, expected in LISTED.items():
+        browser.login(world.email(role), factories.PASSWORD)
+        html = browser.client.get("/etablissements/").get_data(as_text=True)
+        shown = {scope for scope, name in names.items() if name in html}
+        assert shown == expected, f"{role} sees {shown}"
+
+
+def test_starting_needs_a_campaign_of_the_establishment_region(app, browser) -> None:  # noqa: ANN001
+    world = make_world()
+    elsewhere = factories.campaign(2026, region="11", name="Campagne IDF")
+    db.session.commit()
+    browser.login(world.email("editor"), factories.PASSWORD)
+    page = f"/etablissements/{world.own.id}"
+    assert browser.post(f"{page}/campagnes/{elsewhere.id}/evaluation").status_code == 404
+    assert browser.post(f"{page}/campagnes/999999/evaluation").status_code == 404
+    assert db.session.scalars(select(Assessment)).all() == []
+
+
+def test_unknown_objects_answer_404_even_to_the_administrator(app, browser) -> None:  # noqa: ANN001
+    world = make_world()
+    own = services.start_assessment(world.campaign, world.own, world.users["editor"])
+    db.session.commit()
+    for who in ("admin", "editor"):
+        browser.login(world.email(who), factories.PASSWORD)
+        for url in ("/etablissements/999999", "/evaluations/999999",
+                    "/evaluations/999999/resultats", f"/evaluations/{own.id}/sections/XXX-NOPE"):
+            assert browser.client.get(url).status_code == 404, (who, url)
+    browser.login(world.email("admin"), factories.PASSWORD)
+    assert browser.post("/campagnes/999999/cloturer").status_code == 404
