@@ -231,8 +231,10 @@ def campaigns() -> str:
     if current_user.role in {Role.ARS, Role.GRADES}:
         query = query.where((Campaign.region_code.is_(None))
                             | (Campaign.region_code == current_user.region_code))
-    return render_template("assessments/campaigns.html",
-                           campaigns=db.session.scalars(query).all(),
+    campaigns = db.session.scalars(query).all()
+    closable = {c.id for c in campaigns if c.status is CampaignStatus.OPEN
+                and can_manage_campaigns(current_user, c.region_code)}
+    return render_template("assessments/campaigns.html", campaigns=campaigns, closable=closable,
                            can_create=current_user.role in {Role.ADMIN, Role.ARS})
 
 

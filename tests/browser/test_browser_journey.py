@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
@@ -51,3 +53,22 @@ def test_ars_sees_the_region_only(page, live_site) -> None:  # noqa: ANN001
     expect(page.get_by_role("heading", level=1)).to_contain_text("Vue régionale — Bretagne")
     expect(page.get_by_role("link", name="CH de Rennes test")).to_be_visible()
     expect(page.get_by_text("Hôpital parisien test")).to_have_count(0)
+
+
+def test_conditional_question_follows_the_answer_it_depends_on(page, live_site) -> None:  # noqa: ANN001
+    login(page, live_site, "rssi@test.fr")
+    page.get_by_role("link", name="CH de Rennes test").click()
+    start = page.get_by_role("button", name="Commencer l'auto-évaluation")
+    if start.count():
+        start.click()
+    else:
+        page.get_by_role("link", name="Continuer la saisie").click()
+    page.goto(page.url.rstrip("/") + "/sections/OPS-AD")
+    follow_up = page.locator("#q-OPS-02")
+    audit = page.locator("#q-OPS-01")
+    audit.locator("input[value=none]").check()
+    expect(follow_up).to_have_class(re.compile(r"\bhidden-question\b"))
+    expect(follow_up.locator(".out-of-scope")).to_be_visible()
+    audit.locator("input[value=done]").check()
+    expect(follow_up).not_to_have_class(re.compile(r"\bhidden-question\b"))
+    expect(follow_up.locator(".out-of-scope")).to_be_hidden()
