@@ -135,6 +135,10 @@ def _carry_over(previous: Assessment, target: Assessment, questionnaire: Questio
         ))
 
 
+def carried_over(assessment: Assessment) -> frozenset[str]:
+    return frozenset(a.question_id for a in assessment.answers if a.carried_over)
+
+
 def raw_answers(assessment: Assessment) -> dict[str, RawAnswer]:
     return {a.question_id: RawAnswer(a.state, a.value, a.justification)
             for a in assessment.answers}
@@ -176,9 +180,9 @@ def save_section(assessment: Assessment, section: Section, inputs: Mapping[str, 
             answer.value = given.value
             answer.justification = given.justification
             answer.comment = given.comment
-            answer.carried_over = False
             answer.updated_at = now
             answer.updated_by_id = user.id
+        answer.carried_over = False  # saving the section is the review of last year's answer
     assessment.updated_at = now
     db.session.flush()
     return resolve(questionnaire_of(assessment), raw_answers(assessment))
@@ -190,14 +194,15 @@ class SectionProgress:
     done: int
     total: int
     errors: int
+    to_review: int = 0  # answers carried over from last year, not yet saved again
 
     @property
     def complete(self) -> bool:
         return self.done == self.total and not self.errors
 
 
-def progress(questionnaire: Questionnaire, results: Mapping[str, QuestionResult]
-             ) -> list[SectionProgress]:
+def progress(questionnaire: Questionnaire, results: Mapping[str, QuestionResult],
+             carried: frozenset[str] = frozenset()) -> list[SectionProgress]:
     out = []
     for section in questionnaire.sections:
         required = [results[q.id] for q in section.questions
@@ -207,6 +212,7 @@ def progress(questionnaire: Questionnaire, results: Mapping[str, QuestionResult]
             done=sum(1 for r in required if r.resolved),
             total=len(required),
             errors=sum(1 for q in section.questions if results[q.id].error),
+            to_review=sum(1 for q in section.questions if q.id in carried),
         ))
     return out
 

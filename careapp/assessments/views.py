@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from careapp.assessments import services
@@ -52,10 +53,17 @@ def start(establishment_id: int, campaign_id: int) -> Response:
         abort(404)
     try:
         assessment = services.start_assessment(campaign, establishment, current_user)
+        db.session.commit()
     except services.AssessmentError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("organisations.show", establishment_id=establishment.id))
-    db.session.commit()
+    except IntegrityError:  # a colleague started it at the same moment: open theirs
+        db.session.rollback()
+        existing = services.find_assessment(campaign, establishment)
+        if existing is None:
+            raise
+        return redirect(url_for("assessments.overview", assessment_id=existing.id))
     carried = sum(1 for a in assessment.answers if a.carried_over)
     if carried:
         flash(ngettext("%(num)d réponses reprises de la dernière évaluation soumise : vérifiez-les.",
@@ -73,7 +81,7 @@ def overview(assessment_id: int) -> str:
         "assessments/overview.html",
         assessment=assessment,
         questionnaire=questionnaire,
-        progress=services.progress(questionnaire, results),
+        progress=services.progress(questionnaire, results, services.carried_over(assessment)),
         missing=services.missing_items(questionnaire, results),
         editable=_editable(assessment),
         can_reopen=can_reopen(current_user, assessment.establishment),

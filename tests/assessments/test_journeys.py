@@ -193,6 +193,14 @@ def test_next_year_prefills_from_last_submitted(browser, world) -> None:
     section = q.sections[0]
     html = browser.client.get(f"/evaluations/{new.id}/sections/{section.id}").get_data(as_text=True)
     assert "Reprise de l&#39;an dernier" in html or "Reprise de l'an dernier" in html
+    overview = browser.client.get(f"/evaluations/{new.id}").get_data(as_text=True)
+    assert f"{len(section.questions)} reprise(s) à vérifier" in overview
+    # Saving the section is the review: the answers are no longer marked as carried over.
+    url = f"/evaluations/{new.id}/sections/{section.id}"
+    browser.post(url, section_fields(section, level=3), page=url)
+    reviewed = {a.question_id: a.carried_over for a in db.session.get(Assessment, new.id).answers}
+    assert not any(reviewed[q.id] for q in section.questions)
+    assert any(reviewed.values())  # the other sections still wait for their review
 
 
 def test_other_answers_and_the_conflict_rule(browser, world) -> None:
