@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from careapp import create_app
 from careapp.extensions import db
+from tests.fast_hashing import use_fast_hasher
 from tests.pg import PostgresServer, start_server
 
 BACKENDS = ("sqlite", "postgresql")
@@ -35,6 +36,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         chosen = metafunc.config.getoption("--db")
         metafunc.parametrize("backend", BACKENDS if chosen == "both" else (chosen,),
                              scope="session")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters: the recommended ones cost ~0.2 s a hash and dominate tests that
+    create accounts. The parameters travel inside each hash; only the cost changes.
+    tests/auth/test_passwords.py checks the real parameters (marked `real_hashing`)."""
+    if "real_hashing" not in request.keywords:
+        use_fast_hasher(monkeypatch)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select
 
 from careapp.assessments.models import (
@@ -23,15 +22,10 @@ from careapp.demo import DEMO_PASSWORD
 from careapp.organisations.finess import finess_error
 from careapp.organisations.models import Establishment, Ght
 from careapp.questionnaires.models import QuestionnaireVersion
-from tests.fast_hashing import use_fast_hasher
 
 COUNTED = (Establishment, Ght, User, memberships, Campaign, Assessment, Answer, ScoreSnapshot,
            QuestionnaireVersion)
 
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_hasher(monkeypatch)
 
 
 def seed(app):  # noqa: ANN001, ANN201

@@ -67,17 +67,26 @@ def import_establishments(text: str) -> ImportReport:
         return report
     reader.fieldnames = header
     regions = {r.code for r in db.session.scalars(select(Region))}
+    # A GHT belongs to one region: known ones from the database, new ones from their first row.
+    ght_regions: dict[str, str] = {code: region for code, region in db.session.execute(
+        select(Ght.code, Ght.region_code))}
     rows: list[_Row] = []
     seen: dict[str, int] = {}
     for raw in reader:
         line = reader.line_num  # the file's own line number, blank lines included
         row, problems = _parse(line, raw, regions)
-        if row is not None and row.finess_et in seen:
-            problems.append(f"FINESS ET {row.finess_et} déjà présent ligne {seen[row.finess_et]}")
+        finess_et = normalise_finess(raw.get("finess_et") or "")
+        if finess_et in seen:
+            problems.append(f"FINESS ET {finess_et} déjà présent ligne {seen[finess_et]}")
+        seen.setdefault(finess_et, line)
+        if row is not None and row.ght_code:
+            ght_region = ght_regions.setdefault(row.ght_code, row.region_code)
+            if ght_region != row.region_code:
+                problems.append(f"le GHT {row.ght_code} est rattaché à la région {ght_region}, "
+                                f"pas à la région {row.region_code}")
         if problems:
             report.errors.extend((line, p) for p in problems)
         elif row is not None:
-            seen[row.finess_et] = line
             rows.append(row)
     if report.errors:
         return report

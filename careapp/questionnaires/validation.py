@@ -56,7 +56,9 @@ def _schema_message(error: Any) -> str:
         allowed = ", ".join(repr(v) for v in error.validator_value)
         return f"valeur {error.instance!r} non autorisée (attendu : {allowed})"
     if validator == "additionalProperties":
-        return f"champ inconnu : {error.message}"
+        allowed = set(error.schema.get("properties", {}))
+        unknown = sorted(k for k in error.instance if k not in allowed)
+        return "champ inconnu : " + ", ".join(f"« {k} »" for k in unknown)
     if validator == "type":
         return f"type attendu : {error.validator_value}, reçu {error.instance!r}"
     if validator == "pattern":

@@ -36,7 +36,6 @@ from careapp.assessments.models import Answer, Assessment, Campaign
 from careapp.db import db
 from tests import factories
 from tests.conftest import csrf_from
-from tests.fast_hashing import use_fast_hasher
 from tests.world import make_world, section_fields, submitted_assessment
 
 LOGIN = "login"  # 302 to /connexion
@@ -177,10 +176,6 @@ MATRIX: list[Row] = [
     Row("auth.logout", "POST", "none", everyone(LOGIN)),
 ]
 
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_hasher(monkeypatch)
 
 
 # -- the table itself ---------------------------------------------------------------------------

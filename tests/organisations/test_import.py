@@ -226,3 +226,21 @@ def test_a_missing_file_is_refused_by_the_command_line(app, tmp_path) -> None:  
     result = run_import(app, tmp_path / "absent.csv")
     assert result.exit_code == 2
     assert "does not exist" in result.output or "n'existe pas" in result.output
+
+
+def test_a_ght_stays_in_its_region(app, tmp_path) -> None:  # noqa: ANN001
+    rows = [
+        f"{RENNES};{RENNES};CHU de Rennes;CHU;public;53;GHT-X;GHT X;Rennes",
+        f"{make_finess('75', 77)};{make_finess('75', 77)};Hôpital de Paris;CH;public;11;GHT-X;GHT X;Paris",
+    ]
+    result = run_import(app, write(tmp_path, rows))
+    assert result.exit_code == 1
+    assert "ligne 3 : le GHT GHT-X est rattaché à la région 53, pas à la région 11" in result.stderr
+    assert counts() == (0, 0)
+
+
+def test_a_row_repeating_a_bad_row_is_reported_too(app, tmp_path) -> None:  # noqa: ANN001
+    bad = f"{RENNES};{RENNES};CHU de Rennes;XXX;public;53;;;Rennes"
+    result = run_import(app, write(tmp_path, [bad, bad]))
+    assert result.exit_code == 1
+    assert f"ligne 3 : FINESS ET {RENNES} déjà présent ligne 2" in result.stderr

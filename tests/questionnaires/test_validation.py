@@ -148,12 +148,12 @@ def _missing_french_option_label(data: dict[str, Any]) -> tuple[str, str]:
 def _unknown_field(data: dict[str, Any]) -> tuple[str, str]:
     path, question = find(data, lambda q: q["id"].startswith("OPS"))
     question["couleur"] = "rouge"
-    return path, "champ inconnu"
+    return path, "champ inconnu : « couleur »"
 
 
 def _unknown_field_at_the_root(data: dict[str, Any]) -> tuple[str, str]:
     data["auteur"] = "ANS"
-    return "(racine)", "champ inconnu"
+    return "(racine)", "champ inconnu : « auteur »"
 
 
 def _thresholds_not_ascending(data: dict[str, Any]) -> tuple[str, str]:
