@@ -16,6 +16,7 @@ from sqlalchemy import select
 from wtforms import (
     DateField,
     Field,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -90,13 +91,14 @@ def section_form_class(section: Section, lang: str = "fr") -> type[FlaskForm]:
                 _("Autre réponse"), choices=state_choices(question), validate_choice=False)
         attrs[f"{key}__justification"] = TextAreaField(_("Justification (non applicable)"))
         attrs[f"{key}__comment"] = TextAreaField(_("Commentaire"))
+    attrs["revision"] = HiddenField()  # the assessment revision the page was opened at
     return type(f"SectionForm_{field_key(section.id)}", (FlaskForm,), attrs)
 
 
 def build_form(section: Section, answers: dict[str, Answer], formdata: Any = None,
-               lang: str = "fr") -> FlaskForm:
+               lang: str = "fr", *, revision: int = 0) -> FlaskForm:
     """The section form, filled from the request when given, else from saved answers."""
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = {"revision": str(revision)}
     for question in section.questions:
         answer = answers.get(question.id)
         if answer is None:
@@ -111,6 +113,12 @@ def build_form(section: Section, answers: dict[str, Answer], formdata: Any = Non
         data[f"{key}__comment"] = answer.comment
     form_class = section_form_class(section, lang)
     return form_class(formdata=formdata, data=data)
+
+
+def seen_revision(form: FlaskForm) -> int | None:
+    """The revision the page was opened at; None (no check) when absent or garbled."""
+    raw = form["revision"].data
+    return int(raw) if isinstance(raw, str) and raw.isdigit() else None
 
 
 def read_inputs(section: Section, form: FlaskForm) -> dict[str, AnswerInput]:

@@ -5,7 +5,7 @@ import enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from careapp.auth.models import User
@@ -27,7 +27,13 @@ class Campaign(db.Model):
     """A yearly call to self-assess, national (region_code NULL) or for one region."""
 
     __tablename__ = "campaigns"
-    __table_args__ = (UniqueConstraint("year", "region_code", "questionnaire_version_id"),)
+    __table_args__ = (
+        UniqueConstraint("year", "region_code", "questionnaire_version_id"),
+        # NULLs are distinct in a unique constraint: national campaigns need their own index.
+        Index("uq_campaigns_national", "year", "questionnaire_version_id", unique=True,
+              sqlite_where=text("region_code IS NULL"),
+              postgresql_where=text("region_code IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -75,6 +81,11 @@ class Assessment(db.Model):
     submitted_at: Mapped[dt.datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    # Optimistic locking: every change bumps it (UPDATE … WHERE revision = the one read), and a
+    # section form carries the revision it was opened at.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    __mapper_args__ = {"version_id_col": revision}
 
     campaign: Mapped[Campaign] = relationship()
     establishment: Mapped[Establishment] = relationship()
@@ -112,8 +123,10 @@ class Answer(db.Model):
     carried_over: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")  # assessment revision
 
     assessment: Mapped[Assessment] = relationship(back_populates="answers")
+    updated_by: Mapped[User | None] = relationship()
 
 
 class ScoreSnapshot(db.Model):

@@ -159,11 +159,30 @@ def ensure_editable(assessment: Assessment) -> None:
         raise AssessmentError("La campagne est close : la saisie n'est plus possible.")
 
 
+class StaleSection(AssessmentError):
+    """Someone saved answers of this section after the person opened it."""
+
+    def __init__(self, changed: dict[str, Answer]) -> None:
+        self.changed = changed
+        super().__init__("Section modifiée entre-temps par un autre utilisateur.")
+
+
 def save_section(assessment: Assessment, section: Section, inputs: Mapping[str, AnswerInput],
-                 user: User) -> dict[str, QuestionResult]:
-    """Store every input of the section as typed, valid or not; return the interpretation."""
+                 user: User, seen_revision: int | None = None) -> dict[str, QuestionResult]:
+    """Store every input of the section as typed, valid or not; return the interpretation.
+
+    `seen_revision` is the assessment revision the form was opened at: if another save changed
+    an answer of this section since, nothing is written and StaleSection lists those answers.
+    Saves of other sections in between are no conflict.
+    """
     ensure_editable(assessment)
     by_question = {a.question_id: a for a in assessment.answers}
+    if seen_revision is not None and seen_revision < assessment.revision:
+        changed = {q.id: by_question[q.id] for q in section.questions
+                   if q.id in by_question and by_question[q.id].revision > seen_revision}
+        if changed:
+            raise StaleSection(changed)
+    new_revision = assessment.revision + 1
     now = utcnow()
     for question in section.questions:
         given = inputs.get(question.id)
@@ -182,8 +201,9 @@ def save_section(assessment: Assessment, section: Section, inputs: Mapping[str, 
             answer.comment = given.comment
             answer.updated_at = now
             answer.updated_by_id = user.id
+            answer.revision = new_revision
         answer.carried_over = False  # saving the section is the review of last year's answer
-    assessment.updated_at = now
+    assessment.updated_at = now  # the flush bumps assessment.revision (version_id_col)
     db.session.flush()
     return resolve(questionnaire_of(assessment), raw_answers(assessment))
 

@@ -9,11 +9,17 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from careapp.assessments import services
-from careapp.assessments.answers import STATE_LABELS
-from careapp.assessments.forms import CampaignForm, build_form, field_key, read_inputs
+from careapp.assessments.forms import (
+    CampaignForm,
+    build_form,
+    field_key,
+    read_inputs,
+    seen_revision,
+)
 from careapp.assessments.labels import DOMAIN_LABELS
 from careapp.assessments.models import Assessment, Campaign, CampaignStatus
 from careapp.assessments.scoring import LEVEL_BOUNDS, SOCLE_CAP_LEVEL, resolve
@@ -27,6 +33,7 @@ from careapp.auth.access import (
 from careapp.auth.models import Role
 from careapp.db import db
 from careapp.questionnaires import registry
+from careapp.questionnaires.model import Section
 from careapp.reporting.charts import axis_bars_svg
 
 bp = Blueprint("assessments", __name__)
@@ -95,45 +102,66 @@ def _editable(assessment: Assessment) -> bool:
 
 
 @bp.route("/evaluations/<int:assessment_id>/sections/<section_id>", methods=["GET", "POST"])
-def section(assessment_id: int, section_id: str) -> str | Response:
+def section(assessment_id: int, section_id: str) -> str | Response | tuple[str, int]:
     assessment = get_assessment_or_404(assessment_id, edit=request.method == "POST")
     questionnaire = services.questionnaire_of(assessment)
     current = questionnaire.section(section_id)
     if current is None:
         abort(404)
-    answers = {a.question_id: a for a in assessment.answers}
     lang = _lang()
-    if request.method == "POST":
-        form = build_form(current, answers, request.form, lang)
-        if not form.validate_on_submit():  # only the CSRF token can fail here
-            abort(400)
+    if request.method == "GET":
+        answers = {a.question_id: a for a in assessment.answers}
+        return _render_section(assessment, current, build_form(
+            current, answers, None, lang, revision=assessment.revision))
+    # CSRFProtect has already checked the token; fields accept anything, interpreted later.
+    form = build_form(current, {}, request.form, lang, revision=assessment.revision)
+    inputs = read_inputs(current, form)
+    seen = seen_revision(form)
+    try:
         try:
-            results = services.save_section(assessment, current, read_inputs(current, form),
-                                            current_user)
-        except services.AssessmentError as exc:
+            results = services.save_section(assessment, current, inputs, current_user, seen)
+            db.session.commit()
+        except StaleDataError:  # another save landed between our read and our write: re-check
             db.session.rollback()
-            flash(str(exc), "error")
+            results = services.save_section(assessment, current, inputs, current_user, seen)
+            db.session.commit()
+    except services.StaleSection as exc:
+        db.session.rollback()
+        form.revision.data = assessment.revision  # saving again now overrides, knowingly
+        names = sorted({a.updated_by.name for a in exc.changed.values() if a.updated_by})
+        flash(_("Pendant votre saisie, %(who)s a enregistré des réponses de cette section "
+                "(%(questions)s). Rien n'a été enregistré : vos saisies sont conservées "
+                "ci-dessous, avec la version enregistrée sous chaque question concernée. "
+                "Vérifiez-les puis enregistrez à nouveau.",
+                who=", ".join(names) or _("un autre utilisateur"),
+                questions=", ".join(exc.changed)), "warning")
+        return _render_section(assessment, current, form, conflicts=exc.changed), 409
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+    errors = [q.id for q in current.questions if results[q.id].error]
+    if errors:
+        flash(ngettext("Section enregistrée. %(num)d réponse(s) à corriger : elles sont "
+                       "conservées telles que saisies.",
+                       "Section enregistrée. %(num)d réponse(s) à corriger : elles sont "
+                       "conservées telles que saisies.", len(errors)), "warning")
+    else:
+        flash(_("Section enregistrée."), "success")
+        if request.form.get("next") == "1":
+            following = _next_section(questionnaire.sections, current.id)
+            if following is not None:
+                return redirect(url_for("assessments.section", assessment_id=assessment.id,
+                                        section_id=following.id))
             return redirect(url_for("assessments.overview", assessment_id=assessment.id))
-        db.session.commit()
-        errors = [q.id for q in current.questions if results[q.id].error]
-        if errors:
-            flash(ngettext("Section enregistrée. %(num)d réponse(s) à corriger : elles sont "
-                           "conservées telles que saisies.",
-                           "Section enregistrée. %(num)d réponse(s) à corriger : elles sont "
-                           "conservées telles que saisies.", len(errors)), "warning")
-        else:
-            flash(_("Section enregistrée."), "success")
-            if request.form.get("next") == "1":
-                following = _next_section(questionnaire.sections, current.id)
-                if following is not None:
-                    return redirect(url_for("assessments.section", assessment_id=assessment.id,
-                                            section_id=following.id))
-                return redirect(url_for("assessments.overview", assessment_id=assessment.id))
-        return redirect(url_for("assessments.section", assessment_id=assessment.id,
-                                section_id=current.id))
-    form = build_form(current, answers, None, lang)
+    return redirect(url_for("assessments.section", assessment_id=assessment.id,
+                            section_id=current.id))
+
+
+def _render_section(assessment: Assessment, current: Section, form: FlaskForm,
+                    conflicts: dict | None = None) -> str:
+    questionnaire = services.questionnaire_of(assessment)
     results = resolve(questionnaire, services.raw_answers(assessment))
-    sections = questionnaire.sections
     return render_template(
         "assessments/section.html",
         assessment=assessment,
@@ -141,13 +169,13 @@ def section(assessment_id: int, section_id: str) -> str | Response:
         section=current,
         form=form,
         results=results,
-        answers=answers,
+        answers={a.question_id: a for a in assessment.answers},
+        conflicts=conflicts or {},
         field_key=field_key,
         progress=services.progress(questionnaire, results),
-        next_section=_next_section(sections, current.id),
+        next_section=_next_section(questionnaire.sections, current.id),
         editable=_editable(assessment),
-        state_labels=STATE_LABELS,
-        lang=lang,
+        lang=_lang(),
     )
 
 

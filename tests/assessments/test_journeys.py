@@ -226,3 +226,49 @@ def test_other_answers_and_the_conflict_rule(browser, world) -> None:
     results = services.results_of(db.session.get(Assessment, assessment.id))["questions"]
     assert results[single.id]["state"] == "dont_know"
     assert results[numeric.id]["state"] is None and results[numeric.id]["error"]
+
+
+def test_a_stale_section_save_loses_nothing_and_shows_the_other_version(browser, world) -> None:
+    login(browser, world, "editor")
+    assessment = start(browser, world)
+    section = questionnaire(world).sections[0]
+    first, second = section.questions[0], section.questions[1]
+    url = f"/evaluations/{assessment.id}/sections/{section.id}"
+    tab_b = browser.client.get(url).get_data(as_text=True)  # B opens the page first
+    revision_b = re.search(r'name="revision"[^>]*value="(\d+)"', tab_b).group(1)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', tab_b).group(1)
+    key1, key2 = first.id.replace("-", "_"), second.id.replace("-", "_")
+    # A saves a comment on the first question
+    browser.post(url, {**section_fields(section), f"{key1}__comment": "Validé en COMEX le 12/03"},
+                 page=url)
+    # B, still on the old page, changes the second question and saves
+    posted = {**section_fields(section, level=3), f"{key2}__comment": "Vu avec le DSI",
+              "revision": revision_b, "csrf_token": token}
+    response = browser.client.post(url, data=posted)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Rien n&#39;a été enregistré" in html or "Rien n'a été enregistré" in html
+    assert "Version enregistrée entre-temps par Test editor" in html
+    assert "Validé en COMEX le 12/03" in html  # A's version, shown to B
+    assert "Vu avec le DSI" in html  # B's typing, kept in the form
+    saved = {a.question_id: a for a in db.session.scalars(select(Answer))}
+    assert saved[first.id].comment == "Validé en COMEX le 12/03"
+    assert saved[second.id].comment == ""
+    # B saves again from the re-shown page: now it goes through, knowingly.
+    revision_now = re.search(r'name="revision"[^>]*value="(\d+)"', html).group(1)
+    assert browser.client.post(url, data={**posted, "revision": revision_now}).status_code == 302
+    assert db.session.scalars(select(Answer).filter_by(question_id=second.id)).one().comment == (
+        "Vu avec le DSI")
+
+
+def test_saving_another_section_in_between_is_no_conflict(browser, world) -> None:
+    login(browser, world, "editor")
+    assessment = start(browser, world)
+    one, two = questionnaire(world).sections[:2]
+    url_one = f"/evaluations/{assessment.id}/sections/{one.id}"
+    url_two = f"/evaluations/{assessment.id}/sections/{two.id}"
+    page_one = browser.client.get(url_one).get_data(as_text=True)
+    revision = re.search(r'name="revision"[^>]*value="(\d+)"', page_one).group(1)
+    browser.post(url_two, section_fields(two), page=url_two)
+    response = browser.post(url_one, {**section_fields(one), "revision": revision}, page=url_one)
+    assert response.status_code == 302
