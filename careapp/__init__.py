@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 
-from careapp import cli, i18n, models  # noqa: F401 - models complete the metadata
+from careapp import cli, errors, i18n, models  # noqa: F401 - models complete the metadata
 from careapp.config import build_config
 from careapp.extensions import babel, csrf, db, login_manager, migrate
 from careapp.questionnaires import registry
@@ -36,6 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     for blueprint in (auth_bp, organisations_bp, assessments_bp, rollups_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
+    errors.init_app(app)
     i18n.init_app(app)
 
     @app.after_request

@@ -30,6 +30,8 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MIN_PASSWORD_LENGTH": 12,
+        # A questionnaire section posts a few kilobytes; refuse anything far larger (413).
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }
 
 

@@ -17,6 +17,7 @@ NA = "na"
 DONT_KNOW = "dont_know"
 GHT = "ght"
 STATES = (ANSWERED, NA, DONT_KNOW, GHT)
+UNKNOWN_STATE = "unknown"  # stored for a state the form never offers (tampered input)
 
 STATE_LABELS = {
     ANSWERED: "Répondu",

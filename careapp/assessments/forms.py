@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
+    BooleanField,
     DateField,
     Field,
     HiddenField,
@@ -28,7 +29,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from careapp.assessments.answers import ANSWERED, DONT_KNOW, GHT, NA
+from careapp.assessments.answers import ANSWERED, DONT_KNOW, GHT, NA, STATES, UNKNOWN_STATE
 from careapp.assessments.models import Answer
 from careapp.assessments.services import AnswerInput
 from careapp.auth.models import Role, User
@@ -121,16 +122,21 @@ def seen_revision(form: FlaskForm) -> int | None:
     return int(raw) if isinstance(raw, str) and raw.isdigit() else None
 
 
+def _clean(text: Any) -> str:
+    """Text as typed, minus NUL characters (PostgreSQL refuses them in text columns)."""
+    return text.replace("\x00", "") if isinstance(text, str) else ""
+
+
 def read_inputs(section: Section, form: FlaskForm) -> dict[str, AnswerInput]:
     inputs = {}
     for question in section.questions:
         key = field_key(question.id)
         value = form[f"{key}__value"].data
         if isinstance(value, str):
-            value = value.strip() if question.type != "text" else value
-            value = value or None
+            value = _clean(value)
+            value = (value.strip() if question.type != "text" else value) or None
         if isinstance(value, list):
-            value = [v for v in value if isinstance(v, str)] or None
+            value = [_clean(v) for v in value if isinstance(v, str)] or None
         if question.type == "single":
             state = None
             if isinstance(value, str) and value.startswith(SPECIAL_PREFIX):
@@ -139,13 +145,19 @@ def read_inputs(section: Section, form: FlaskForm) -> dict[str, AnswerInput]:
             state = (form[f"{key}__state"].data or "").strip() or None
         if state is None and value is not None:
             state = ANSWERED
+        if state is not None and state not in STATES:
+            state = UNKNOWN_STATE  # a tampered value: kept short, reported as an error
         inputs[question.id] = AnswerInput(
             state=state,
             value=value,
-            justification=(form[f"{key}__justification"].data or "").strip(),
-            comment=(form[f"{key}__comment"].data or "").strip(),
+            justification=_clean(form[f"{key}__justification"].data).strip(),
+            comment=_clean(form[f"{key}__comment"].data).strip(),
         )
     return inputs
+
+
+class SubmitForm(FlaskForm):
+    carried_checked = BooleanField(_l("J'ai vérifié les réponses reprises de l'an dernier"))
 
 
 class CampaignForm(FlaskForm):

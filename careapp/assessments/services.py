@@ -152,6 +152,11 @@ class AnswerInput:
     comment: str
 
 
+def open_for_input(assessment: Assessment) -> bool:
+    """A draft of an open campaign: the only state in which answers may change."""
+    return not assessment.is_submitted and assessment.campaign.status is CampaignStatus.OPEN
+
+
 def ensure_editable(assessment: Assessment) -> None:
     if assessment.is_submitted:
         raise AssessmentError("Cette évaluation est soumise : ses réponses sont figées.")
@@ -247,13 +252,20 @@ def missing_items(questionnaire: Questionnaire, results: Mapping[str, QuestionRe
     ]
 
 
-def submit(assessment: Assessment, user: User, today: dt.date | None = None) -> ScoreSnapshot:
+def submit(assessment: Assessment, user: User, today: dt.date | None = None, *,
+           carried_checked: bool = False) -> ScoreSnapshot:
+    """Freeze answers and scores. Answers carried over from last year and never saved again
+    need the person's explicit word that they were checked (`carried_checked`)."""
     ensure_editable(assessment)
     questionnaire = questionnaire_of(assessment)
     answers = raw_answers(assessment)
     missing = missing_items(questionnaire, resolve(questionnaire, answers, today))
     if missing:
         raise AssessmentError(f"{len(missing)} question(s) restent à compléter ou corriger.")
+    unchecked = carried_over(assessment)
+    if unchecked and not carried_checked:
+        raise AssessmentError(f"{len(unchecked)} réponse(s) reprise(s) de l'an dernier n'ont pas "
+                              "été vérifiées : cochez la case de confirmation.")
     result = score(questionnaire, answers, today)
     snapshot = _snapshot(assessment, result)
     assessment.status = AssessmentStatus.SUBMITTED

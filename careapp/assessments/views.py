@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from careapp.assessments import services
 from careapp.assessments.forms import (
     CampaignForm,
+    SubmitForm,
     build_form,
     field_key,
     read_inputs,
@@ -91,14 +92,14 @@ def overview(assessment_id: int) -> str:
         progress=services.progress(questionnaire, results, services.carried_over(assessment)),
         missing=services.missing_items(questionnaire, results),
         editable=_editable(assessment),
+        past_deadline=dt.date.today() > assessment.campaign.deadline,
         can_reopen=can_reopen(current_user, assessment.establishment),
         lang=_lang(),
     )
 
 
 def _editable(assessment: Assessment) -> bool:
-    return (can_edit(current_user, assessment.establishment) and not assessment.is_submitted
-            and assessment.campaign.status is CampaignStatus.OPEN)
+    return can_edit(current_user, assessment.establishment) and services.open_for_input(assessment)
 
 
 @bp.route("/evaluations/<int:assessment_id>/sections/<section_id>", methods=["GET", "POST"])
@@ -203,10 +204,10 @@ def next_unanswered(assessment_id: int) -> Response:
 def submit(assessment_id: int) -> str | Response:
     assessment = get_assessment_or_404(assessment_id, edit=True)
     questionnaire = services.questionnaire_of(assessment)
-    form = FlaskForm()
+    form = SubmitForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.submit(assessment, current_user)
+            services.submit(assessment, current_user, carried_checked=form.carried_checked.data)
         except services.AssessmentError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -215,9 +216,11 @@ def submit(assessment_id: int) -> str | Response:
             flash(_("Évaluation soumise : les réponses et les scores sont figés."), "success")
             return redirect(url_for("assessments.results", assessment_id=assessment.id))
     results = resolve(questionnaire, services.raw_answers(assessment))
+    carried = services.carried_over(assessment)
     return render_template(
         "assessments/submit.html", assessment=assessment, questionnaire=questionnaire,
         missing=services.missing_items(questionnaire, results), form=form,
+        to_review=[p for p in services.progress(questionnaire, results, carried) if p.to_review],
         editable=_editable(assessment), lang=_lang(),
     )
 

@@ -91,7 +91,7 @@ def import_establishments(text: str) -> ImportReport:
     if report.errors:
         return report
     for row in rows:
-        _upsert(row, report)
+        _upsert(row, report, set(header))
     db.session.flush()
     return report
 
@@ -133,7 +133,8 @@ def _parse(line: int, raw: dict[str, str | None], regions: set[str]) -> tuple[_R
                 get.get("ght_nom", ""), get.get("commune", "")), []
 
 
-def _upsert(row: _Row, report: ImportReport) -> None:
+def _upsert(row: _Row, report: ImportReport, columns: set[str]) -> None:
+    """Create or update; an optional column absent from the file leaves its field as it is."""
     ght = None
     if row.ght_code:
         ght = db.session.scalar(select(Ght).filter_by(code=row.ght_code))
@@ -155,5 +156,7 @@ def _upsert(row: _Row, report: ImportReport) -> None:
     establishment.category = row.category
     establishment.sector = row.sector
     establishment.region_code = row.region_code
-    establishment.city = row.city
-    establishment.ght = ght
+    if "commune" in columns or establishment.city is None:
+        establishment.city = row.city
+    if "ght_code" in columns:
+        establishment.ght = ght

@@ -23,5 +23,8 @@ def show(establishment_id: int) -> str:
         (campaign, assessment_services.find_assessment(campaign, establishment))
         for campaign in assessment_services.campaigns_for(establishment)
     ]
+    may_edit = can_edit(current_user, establishment)
+    editable_ids = {a.id for _, a in rows if a is not None and may_edit
+                    and assessment_services.open_for_input(a)}
     return render_template("organisations/show.html", establishment=establishment, rows=rows,
-                           can_edit=can_edit(current_user, establishment))
+                           can_edit=may_edit, editable_ids=editable_ids)

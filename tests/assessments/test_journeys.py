@@ -272,3 +272,56 @@ def test_saving_another_section_in_between_is_no_conflict(browser, world) -> Non
     browser.post(url_two, section_fields(two), page=url_two)
     response = browser.post(url_one, {**section_fields(one), "revision": revision}, page=url_one)
     assert response.status_code == 302
+
+
+def test_tampered_or_odd_input_is_kept_flagged_and_never_a_500(browser, world) -> None:
+    login(browser, world, "editor")
+    assessment = start(browser, world)
+    section = questionnaire(world).sections[0]
+    single = next(q for q in section.questions if q.type == "single")
+    other = next(q for q in section.questions if q.id != single.id)
+    url = f"/evaluations/{assessment.id}/sections/{section.id}"
+    key, key2 = single.id.replace("-", "_"), other.id.replace("-", "_")
+    data = {**section_fields(section), f"{key}__value": ":" + "x" * 40,
+            f"{key2}__comment": "avec un caractère nul\x00 au milieu", "revision": "abc"}
+    response = browser.post(url, data, page=url, follow_redirects=True)
+    assert response.status_code == 200
+    assert "État de réponse inconnu." in response.get_data(as_text=True)
+    saved = {a.question_id: a for a in db.session.scalars(select(Answer))}
+    assert saved[single.id].state == "unknown"
+    assert saved[other.id].comment == "avec un caractère nul au milieu"
+    too_big = browser.post(url, {"x": "y" * (3 * 1024 * 1024)}, page=url)
+    assert too_big.status_code == 413
+
+
+def test_unreviewed_carried_answers_need_an_explicit_confirmation(browser, world) -> None:
+    submitted_assessment(world.campaign, world.own, world.users["editor"], level=2)
+    world.campaign.status = world.campaign.status.CLOSED
+    next_campaign = factories.campaign(2027)
+    db.session.commit()
+    login(browser, world, "editor")
+    page = f"/etablissements/{world.own.id}"
+    browser.post(f"{page}/campagnes/{next_campaign.id}/evaluation", page=page)
+    new = db.session.scalar(select(Assessment).filter_by(campaign_id=next_campaign.id))
+    url = f"/evaluations/{new.id}/soumettre"
+    checklist = browser.client.get(url).get_data(as_text=True)
+    assert "n&#39;ont pas été revues" in checklist or "n'ont pas été revues" in checklist
+    refused = browser.post(url, page=url, follow_redirects=True).get_data(as_text=True)
+    assert "n&#39;ont pas été vérifiées" in refused or "n'ont pas été vérifiées" in refused
+    assert db.session.get(Assessment, new.id).status is AssessmentStatus.DRAFT
+    assert browser.post(url, {"carried_checked": "y"}, page=url).status_code == 302
+    assert db.session.get(Assessment, new.id).status is AssessmentStatus.SUBMITTED
+
+
+def test_a_draft_of_a_closed_campaign_says_why_it_is_read_only(browser, world) -> None:
+    login(browser, world, "editor")
+    assessment = start(browser, world)
+    world.campaign.status = world.campaign.status.CLOSED
+    db.session.commit()
+    overview = browser.client.get(f"/evaluations/{assessment.id}").get_data(as_text=True)
+    assert "La campagne est close" in overview and ">Soumettre<" not in overview
+    section = questionnaire(world).sections[0]
+    html = browser.client.get(f"/evaluations/{assessment.id}/sections/{section.id}").get_data(
+        as_text=True)
+    assert "Lecture seule : la campagne est close." in html
+    assert "Enregistrer et continuer" not in html

@@ -266,8 +266,10 @@ def request_for(row: Row, variant: str, ids: Ids) -> tuple[str, dict[str, Any]]:
         case ("assessments.section", method):
             args = {"assessment_id": ids.drafts[variant], "section_id": ids.section}
             data = ids.section_data if method == "POST" else {}
-        case (("assessments.overview" | "assessments.next_unanswered" | "assessments.submit"), _):
+        case (("assessments.overview" | "assessments.next_unanswered" | "assessments.submit"), method):
             args = {"assessment_id": ids.drafts[variant]}
+            if row.endpoint == "assessments.submit" and method == "POST":
+                data = {"carried_checked": "y"}  # the drafts carry last year's answers
         case ("rollups.region", _):
             args = {} if variant == "default" else {"code": variant}
         case ("assessments.close_campaign", _):

@@ -244,3 +244,17 @@ def test_a_row_repeating_a_bad_row_is_reported_too(app, tmp_path) -> None:  # no
     result = run_import(app, write(tmp_path, [bad, bad]))
     assert result.exit_code == 1
     assert f"ligne 3 : FINESS ET {RENNES} déjà présent ligne 2" in result.stderr
+
+
+def test_a_file_without_optional_columns_keeps_ght_and_town(app, tmp_path) -> None:  # noqa: ANN001
+    full = [f"{RENNES};{RENNES};CHU de Rennes;CHU;public;53;GHT-35;GHT Haute-Bretagne;Rennes"]
+    assert run_import(app, write(tmp_path, full)).exit_code == 0
+    short = [f"{RENNES};{RENNES};CHU de Rennes (nouveau nom);CHU;public;53"]
+    header = "finess_et;finess_ej;nom;categorie;statut;region"
+    assert run_import(app, write(tmp_path, short, header=header, name="b.csv")).exit_code == 0
+    est = by_finess(RENNES)
+    assert est.name == "CHU de Rennes (nouveau nom)"
+    assert est.ght is not None and est.ght.code == "GHT-35" and est.city == "Rennes"
+    cleared = [f"{RENNES};{RENNES};CHU de Rennes;CHU;public;53;;;Rennes"]
+    assert run_import(app, write(tmp_path, cleared, name="c.csv")).exit_code == 0
+    assert by_finess(RENNES).ght is None
