@@ -11,9 +11,12 @@ The arithmetic, documented once here and explained to users on the results page:
   the questionnaire's `min_coverage` the axis score is marked provisional.
 * Maturity level from the score: < 25 Initial (0), < 50 Partiel (1), < 75 Maîtrisé (2),
   otherwise Optimisé (3); an axis with a socle question answered at level 0 is capped at 1.
-* Overall score = mean of the axis scores that exist (each axis weighs the same).
+* Overall score = mean of the axis scores that exist (each axis weighs the same); its level is
+  capped at 1 too when any axis is capped.
 * Socle Cyber attainment = socle questions at or above their minimum level / applicable socle
-  questions (GHT-managed ones are counted apart, not in the ratio).
+  questions (GHT-managed ones are counted apart, not in the ratio). A socle question hidden
+  because the answer it depends on rules it out (e.g. "ADS level" when no AD audit was done)
+  counts as not met: skipping a prerequisite must not score better than doing it partly.
 * CaRE domain readiness (D1…D4, HospiConnect) = the same ratio over the questions tagged with
   the domain; a domain is ready when every such question meets its level.
 * Completeness = (answered with a level + GHT-managed) / applicable questions, all axes.
@@ -54,6 +57,7 @@ class QuestionResult:
     weight: int
     socle: bool
     target_level: int
+    gated: bool = False  # hidden because the answer it depends on rules it out
 
     @property
     def applicable(self) -> bool:
@@ -148,6 +152,7 @@ def resolve(
     for question in questionnaire.questions:
         visible = _visible(question, answers, results)
         interpreted = interpret(question, answers.get(question.id), today) if visible else Interpreted(None)
+        parent = results.get(question.depends_on[0]) if question.depends_on else None
         results[question.id] = QuestionResult(
             id=question.id,
             axis_id=question.axis_id,
@@ -158,6 +163,8 @@ def resolve(
             weight=question.weight if question.scored else 0,
             socle=question.socle,
             target_level=question.target_level,
+            gated=not visible and parent is not None and parent.visible
+            and parent.state == ANSWERED,
         )
     return results
 
@@ -189,7 +196,11 @@ def score(
     present = [a.score for a in axes.values() if a.score is not None]
     prudent = [a.prudent_score for a in axes.values() if a.prudent_score is not None]
     overall = round(sum(present) / len(present), 1) if present else None
+    overall_level = level_from_score(overall) if overall is not None else None
+    if overall_level is not None and any(a.capped for a in axes.values()):
+        overall_level = min(overall_level, SOCLE_CAP_LEVEL)
     applicable = [r for r in scored if r.applicable]
+    required = applicable + [r for r in scored if r.gated]  # for the socle and domain ratios
     covered = [r for r in applicable if r.level is not None or r.state == GHT]
     by_id = {q.id: q for q in questionnaire.questions}
     return ScoreResult(
@@ -198,10 +209,10 @@ def score(
         axes=axes,
         overall=overall,
         overall_prudent=round(sum(prudent) / len(prudent), 1) if prudent else None,
-        overall_level=level_from_score(overall) if overall is not None else None,
-        socle=_ratio([r for r in applicable if r.socle], by_id),
+        overall_level=overall_level,
+        socle=_ratio([r for r in required if r.socle], by_id),
         domains={
-            domain: _ratio([r for r in applicable if domain in by_id[r.id].domains], by_id)
+            domain: _ratio([r for r in required if domain in by_id[r.id].domains], by_id)
             for domain in DOMAINS
         },
         completeness=round(100 * len(covered) / len(applicable), 1) if applicable else None,

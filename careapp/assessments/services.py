@@ -58,7 +58,17 @@ def open_campaign(
 
 
 def close_campaign(campaign: Campaign) -> None:
+    if campaign.status is CampaignStatus.CLOSED:
+        raise AssessmentError("Cette campagne est déjà close.")
     campaign.status = CampaignStatus.CLOSED
+    db.session.flush()
+
+
+def reopen_campaign(campaign: Campaign) -> None:
+    """Undo a closing: drafts can be edited and submitted again."""
+    if campaign.status is CampaignStatus.OPEN:
+        raise AssessmentError("Cette campagne est déjà ouverte.")
+    campaign.status = CampaignStatus.OPEN
     db.session.flush()
 
 

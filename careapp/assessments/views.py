@@ -22,7 +22,7 @@ from careapp.assessments.forms import (
     seen_revision,
 )
 from careapp.assessments.labels import DOMAIN_LABELS
-from careapp.assessments.models import Assessment, Campaign, CampaignStatus
+from careapp.assessments.models import Assessment, Campaign
 from careapp.assessments.scoring import LEVEL_BOUNDS, SOCLE_CAP_LEVEL, resolve
 from careapp.auth.access import (
     can_edit,
@@ -271,9 +271,8 @@ def campaigns() -> str:
         query = query.where((Campaign.region_code.is_(None))
                             | (Campaign.region_code == current_user.region_code))
     campaigns = db.session.scalars(query).all()
-    closable = {c.id for c in campaigns if c.status is CampaignStatus.OPEN
-                and can_manage_campaigns(current_user, c.region_code)}
-    return render_template("assessments/campaigns.html", campaigns=campaigns, closable=closable,
+    manageable = {c.id for c in campaigns if can_manage_campaigns(current_user, c.region_code)}
+    return render_template("assessments/campaigns.html", campaigns=campaigns, manageable=manageable,
                            can_create=current_user.role in {Role.ADMIN, Role.ARS})
 
 
@@ -315,7 +314,30 @@ def close_campaign(campaign_id: int) -> Response:
         abort(404)
     if not can_manage_campaigns(current_user, campaign.region_code):
         abort(403)
-    services.close_campaign(campaign)
-    db.session.commit()
-    flash(_("Campagne « %(name)s » close.", name=campaign.name), "success")
+    try:
+        services.close_campaign(campaign)
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Campagne « %(name)s » close.", name=campaign.name), "success")
+    return redirect(url_for("assessments.campaigns"))
+
+
+@bp.post("/campagnes/<int:campaign_id>/rouvrir")
+def reopen_campaign(campaign_id: int) -> Response:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    if not can_manage_campaigns(current_user, campaign.region_code):
+        abort(403)
+    try:
+        services.reopen_campaign(campaign)
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Campagne « %(name)s » rouverte.", name=campaign.name), "success")
     return redirect(url_for("assessments.campaigns"))

@@ -261,3 +261,29 @@ def test_counted_multi_choice() -> None:
     assert score(q, {"GOV-01": RawAnswer(ANSWERED, ["l0"])}).questions["GOV-01"].level == 0
     mixed = score(q, {"GOV-01": RawAnswer(ANSWERED, ["l0", "l2"])}).questions["GOV-01"]
     assert mixed.error == "« niveau 0 » ne peut pas être coché avec d'autres réponses."
+
+
+def test_skipping_a_prerequisite_never_scores_better_than_doing_it_partly() -> None:
+    audit = _question("OPS-01", 2, socle=True, domains=["D1"])
+    level = _question("OPS-02", 3, socle=True, domains=["D1"],
+                      depends_on={"question": "OPS-01", "options": ["l1", "l2", "l3"]})
+    q = build({"OPS": [audit, level]})
+    skipped = score(q, {"OPS-01": lv(0)})
+    partly = score(q, {"OPS-01": lv(1), "OPS-02": lv(0)})
+    assert skipped.questions["OPS-02"].gated and not skipped.questions["OPS-02"].visible
+    assert skipped.socle.total == 2 and skipped.socle.missing == ["OPS-01", "OPS-02"]
+    assert skipped.socle.rate == partly.socle.rate == 0.0
+    assert skipped.domains["D1"].total == 2
+    # unanswered parent: nothing is ruled out yet, the follow-up is simply not shown
+    assert not score(q, {}).questions["OPS-02"].gated
+
+
+def test_overall_level_is_capped_when_an_axis_is() -> None:
+    q = build({axis: [_question(f"{axis}-01", 1, socle=True)] + [
+        _question(f"{axis}-0{i}", 3) for i in range(2, 5)] for axis in ("GOV", "OPS")})
+    answers = {f"{axis}-01": lv(0) for axis in ("GOV", "OPS")}
+    answers |= {f"{axis}-0{i}": lv(3) for axis in ("GOV", "OPS") for i in range(2, 5)}
+    result = score(q, answers)
+    assert result.overall == 90.0  # (0 + 27) / 10 / 3 on each axis
+    assert all(a.capped and a.level == 1 for a in result.axes.values())
+    assert result.overall_level == 1

@@ -170,6 +170,8 @@ MATRIX: list[Row] = [
         "national": (FORBIDDEN, FORBIDDEN, FORBIDDEN),
         "admin": (REDIRECT, REDIRECT, REDIRECT),
     }),
+    # reopening an open campaign is refused with a message (redirect), then the closing row runs
+    Row("assessments.reopen_campaign", "POST", "campaign", CAMPAIGN_MANAGERS),
     Row("assessments.close_campaign", "POST", "campaign", CAMPAIGN_MANAGERS),
     Row("assessments.new_campaign", "POST", "campaign", CAMPAIGN_MANAGERS),
     # -- last: it ends the session -------------------------------------------------------------
@@ -272,7 +274,7 @@ def request_for(row: Row, variant: str, ids: Ids) -> tuple[str, dict[str, Any]]:
                 data = {"carried_checked": "y"}  # the drafts carry last year's answers
         case ("rollups.region", _):
             args = {} if variant == "default" else {"code": variant}
-        case ("assessments.close_campaign", _):
+        case (("assessments.close_campaign" | "assessments.reopen_campaign"), _):
             args = {"campaign_id": ids.to_close[variant]}
         case ("assessments.new_campaign", "POST"):
             data = {"name": f"Campagne 2028 {variant}", "year": "2028",

@@ -72,3 +72,25 @@ def test_conditional_question_follows_the_answer_it_depends_on(page, live_site) 
     audit.locator("input[value=done]").check()
     expect(follow_up).not_to_have_class(re.compile(r"\bhidden-question\b"))
     expect(follow_up.locator(".out-of-scope")).to_be_hidden()
+
+
+def test_leaving_a_section_with_unsaved_entries_asks_first(page, live_site) -> None:  # noqa: ANN001
+    login(page, live_site, "rssi@test.fr")
+    page.get_by_role("link", name="CH de Rennes test").click()
+    start = page.get_by_role("button", name="Commencer l'auto-évaluation")
+    if start.count():
+        start.click()
+    else:
+        page.get_by_role("link", name="Continuer la saisie").click()
+    page.goto(page.url.rstrip("/") + "/sections/OPS-AD")
+    asked: list[str] = []
+
+    def on_dialog(dialog) -> None:  # noqa: ANN001
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", on_dialog)
+    page.locator("#q-OPS-01 input[value=done]").check()
+    page.get_by_role("link", name="Retour à la vue d'ensemble").click()
+    assert asked == ["beforeunload"]
+    assert "/sections/OPS-AD" in page.url
