@@ -74,7 +74,7 @@ def start(establishment_id: int, campaign_id: int) -> Response:
         return redirect(url_for("assessments.overview", assessment_id=existing.id))
     carried = sum(1 for a in assessment.answers if a.carried_over)
     if carried:
-        flash(ngettext("%(num)d réponses reprises de la dernière évaluation soumise : vérifiez-les.",
+        flash(ngettext("%(num)d réponse reprise de la dernière évaluation soumise : vérifiez-la.",
                        "%(num)d réponses reprises de la dernière évaluation soumise : vérifiez-les.",
                        carried), "info")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))

@@ -67,8 +67,3 @@ def get_establishment_or_404(establishment_id: int, *, edit: bool = False) -> Es
     if edit and not can_edit(current_user, establishment):
         abort(403)
     return establishment
-
-
-def require_role(*roles: Role) -> None:
-    if current_user.role not in roles:
-        abort(403)

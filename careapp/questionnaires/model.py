@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-SCALAR_TYPES = frozenset({"number", "percent"})
 CONTEXT_TYPES = frozenset({"text", "date"})
 
 
