@@ -72,13 +72,18 @@ def reopen_campaign(campaign: Campaign) -> None:
     db.session.flush()
 
 
-def campaigns_for(establishment: Establishment, *, open_only: bool = False) -> list[Campaign]:
-    query = select(Campaign).where(
-        or_(Campaign.region_code.is_(None), Campaign.region_code == establishment.region_code)
-    ).order_by(Campaign.year.desc(), Campaign.id.desc())
-    if open_only:
-        query = query.where(Campaign.status == CampaignStatus.OPEN)
+def campaigns_in(region_code: str | None) -> list[Campaign]:
+    """Campaigns that concern a region (national ones and its own), newest first;
+    every campaign when `region_code` is None."""
+    query = select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())
+    if region_code is not None:
+        query = query.where(or_(Campaign.region_code.is_(None),
+                                Campaign.region_code == region_code))
     return list(db.session.scalars(query))
+
+
+def campaigns_for(establishment: Establishment) -> list[Campaign]:
+    return campaigns_in(establishment.region_code)
 
 
 def questionnaire_of_campaign(campaign: Campaign) -> Questionnaire:

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
@@ -266,11 +265,8 @@ def reopen(assessment_id: int) -> Response:
 def campaigns() -> str:
     if current_user.role not in {Role.ADMIN, Role.ARS, Role.NATIONAL, Role.GRADES}:
         abort(403)
-    query = select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())
-    if current_user.role in {Role.ARS, Role.GRADES}:
-        query = query.where((Campaign.region_code.is_(None))
-                            | (Campaign.region_code == current_user.region_code))
-    campaigns = db.session.scalars(query).all()
+    regional = current_user.role in {Role.ARS, Role.GRADES}
+    campaigns = services.campaigns_in(current_user.region_code if regional else None)
     manageable = {c.id for c in campaigns if can_manage_campaigns(current_user, c.region_code)}
     return render_template("assessments/campaigns.html", campaigns=campaigns, manageable=manageable,
                            can_create=current_user.role in {Role.ADMIN, Role.ARS})

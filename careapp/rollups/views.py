@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from careapp.assessments.models import STATUS_LABELS, Campaign
-from careapp.assessments.services import questionnaire_of_campaign
+from careapp.assessments.models import STATUS_LABELS
+from careapp.assessments.services import campaigns_in, questionnaire_of_campaign
 from careapp.auth.access import can_reopen_in_region, visible_region_codes
 from careapp.db import db
 from careapp.organisations.models import Region
@@ -26,11 +26,7 @@ def region() -> str:
     selected = next((r for r in regions if r.code == code), None)
     if selected is None:
         abort(404)
-    campaigns = db.session.scalars(
-        select(Campaign)
-        .where(or_(Campaign.region_code.is_(None), Campaign.region_code == selected.code))
-        .order_by(Campaign.year.desc(), Campaign.id.desc())
-    ).all()
+    campaigns = campaigns_in(selected.code)
     campaign = None
     if campaigns:
         wanted = request.args.get("campagne", type=int)
