@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -305,35 +306,28 @@ def new_campaign() -> str | Response:
 
 @bp.post("/campagnes/<int:campaign_id>/cloturer")
 def close_campaign(campaign_id: int) -> Response:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    if not can_manage_campaigns(current_user, campaign.region_code):
-        abort(403)
-    try:
-        services.close_campaign(campaign)
-    except services.AssessmentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Campagne « %(name)s » close.", name=campaign.name), "success")
-    return redirect(url_for("assessments.campaigns"))
+    return _change_campaign(campaign_id, services.close_campaign,
+                            _l("Campagne « %(name)s » close."))
 
 
 @bp.post("/campagnes/<int:campaign_id>/rouvrir")
 def reopen_campaign(campaign_id: int) -> Response:
+    return _change_campaign(campaign_id, services.reopen_campaign,
+                            _l("Campagne « %(name)s » rouverte."))
+
+
+def _change_campaign(campaign_id: int, change, done_message) -> Response:  # noqa: ANN001
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         abort(404)
     if not can_manage_campaigns(current_user, campaign.region_code):
         abort(403)
     try:
-        services.reopen_campaign(campaign)
+        change(campaign)
     except services.AssessmentError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(_("Campagne « %(name)s » rouverte.", name=campaign.name), "success")
+        flash(str(done_message) % {"name": campaign.name}, "success")
     return redirect(url_for("assessments.campaigns"))

@@ -16,6 +16,18 @@ def login(page, site, email: str) -> None:  # noqa: ANN001
     page.get_by_role("button", name="Se connecter").click()
 
 
+def open_section(page, site, section_id: str) -> None:  # noqa: ANN001
+    """As the RSSI, open (starting it if needed) the assessment and go to a section."""
+    login(page, site, "rssi@test.fr")
+    page.get_by_role("link", name="CH de Rennes test").click()
+    start = page.get_by_role("button", name="Commencer l'auto-évaluation")
+    if start.count():
+        start.click()
+    else:
+        page.get_by_role("link", name="Continuer la saisie").click()
+    page.goto(page.url.rstrip("/") + f"/sections/{section_id}")
+
+
 def test_rssi_fills_saves_with_an_error_and_reads_results(page, live_site) -> None:  # noqa: ANN001
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -56,14 +68,7 @@ def test_ars_sees_the_region_only(page, live_site) -> None:  # noqa: ANN001
 
 
 def test_conditional_question_follows_the_answer_it_depends_on(page, live_site) -> None:  # noqa: ANN001
-    login(page, live_site, "rssi@test.fr")
-    page.get_by_role("link", name="CH de Rennes test").click()
-    start = page.get_by_role("button", name="Commencer l'auto-évaluation")
-    if start.count():
-        start.click()
-    else:
-        page.get_by_role("link", name="Continuer la saisie").click()
-    page.goto(page.url.rstrip("/") + "/sections/OPS-AD")
+    open_section(page, live_site, "OPS-AD")
     follow_up = page.locator("#q-OPS-02")
     audit = page.locator("#q-OPS-01")
     audit.locator("input[value=none]").check()
@@ -75,14 +80,7 @@ def test_conditional_question_follows_the_answer_it_depends_on(page, live_site) 
 
 
 def test_leaving_a_section_with_unsaved_entries_asks_first(page, live_site) -> None:  # noqa: ANN001
-    login(page, live_site, "rssi@test.fr")
-    page.get_by_role("link", name="CH de Rennes test").click()
-    start = page.get_by_role("button", name="Commencer l'auto-évaluation")
-    if start.count():
-        start.click()
-    else:
-        page.get_by_role("link", name="Continuer la saisie").click()
-    page.goto(page.url.rstrip("/") + "/sections/OPS-AD")
+    open_section(page, live_site, "OPS-AD")
     asked: list[str] = []
 
     def on_dialog(dialog) -> None:  # noqa: ANN001
