@@ -37,7 +37,7 @@ test-sqlite: install ## the tests on SQLite only (quick)
 	$(BIN)/pytest -n 2 -p no:cacheprovider --db sqlite
 
 translations: $(STAMP) ## re-extract the interface strings (French msgids) and update the catalogues
-	$(BIN)/pybabel extract -F babel.cfg -k _l --add-comments=TRANSLATORS: --project=careapp \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k Msg --add-comments=TRANSLATORS: --project=careapp \
 	  -o careapp/translations/messages.pot .
 	$(BIN)/pybabel update -i careapp/translations/messages.pot -d careapp/translations
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, session
 
+from careapp.messages import translate
+
 
 def select_locale() -> str:
     lang = session.get("lang")
@@ -13,3 +15,4 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.filters["translate"] = translate

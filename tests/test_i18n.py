@@ -126,9 +126,29 @@ def test_the_template_is_up_to_date() -> None:
     """messages.pot holds exactly what `make translations` would extract now."""
     with (ROOT / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f, filename=str(ROOT / "babel.cfg"))
-    keywords = {**DEFAULT_KEYWORDS, "_l": None}
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "Msg": None}
     extracted = {(message, context) for _, _, message, _, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords)}
     in_template = {(m.id, m.context) for m in _catalog(POT) if m.id}
     assert extracted, "nothing extracted: check babel.cfg"
     assert extracted == in_template, "run `make translations` and translate the new strings"
+
+
+def test_answer_errors_are_shown_in_english(app, browser) -> None:  # noqa: ANN001
+    from careapp.assessments.answers import ANSWERED, RawAnswer, interpret
+    from careapp.messages import translate
+    from careapp.questionnaires.registry import available
+
+    questionnaire = available()[0].model
+    ads = questionnaire.question("OPS-02")
+    error = interpret(ads, RawAnswer(ANSWERED, "7")).error
+    assert error == "Saisissez une valeur entre 1 et 5."  # French wherever it is stored
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "en"
+        assert translate(error) == "Enter a value between 1 and 5."
+        conflict = interpret(ads, RawAnswer("dont_know", "3")).error
+        assert translate(conflict) == (
+            "You entered an answer and chose “I don't know”: clear the answer or go back to "
+            "“I answer”.")

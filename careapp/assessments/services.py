@@ -24,6 +24,7 @@ from careapp.assessments.models import (
 from careapp.assessments.scoring import QuestionResult, ScoreResult, resolve, score
 from careapp.auth.models import User
 from careapp.db import db, utcnow
+from careapp.messages import Msg
 from careapp.organisations.models import Establishment
 from careapp.questionnaires import registry
 from careapp.questionnaires.model import Questionnaire, Section
@@ -40,13 +41,13 @@ def open_campaign(
     opens_on: dt.date, deadline: dt.date, region_code: str | None, created_by: User | None,
 ) -> Campaign:
     if deadline < opens_on:
-        raise AssessmentError("La date limite doit suivre la date d'ouverture.")
+        raise AssessmentError(Msg("La date limite doit suivre la date d'ouverture."))
     stored = registry.store_version(questionnaire_key, questionnaire_version)
     duplicate = db.session.scalar(select(Campaign).filter_by(
         year=year, region_code=region_code, questionnaire_version_id=stored.id))
     if duplicate is not None:
-        raise AssessmentError("Une campagne existe déjà pour cette année, ce périmètre et "
-                              "cette version du questionnaire.")
+        raise AssessmentError(Msg("Une campagne existe déjà pour cette année, ce périmètre et "
+                                  "cette version du questionnaire."))
     campaign = Campaign(
         name=name, year=year, region_code=region_code, questionnaire_version=stored,
         opens_on=opens_on, deadline=deadline, status=CampaignStatus.OPEN,
@@ -59,7 +60,7 @@ def open_campaign(
 
 def close_campaign(campaign: Campaign) -> None:
     if campaign.status is CampaignStatus.CLOSED:
-        raise AssessmentError("Cette campagne est déjà close.")
+        raise AssessmentError(Msg("Cette campagne est déjà close."))
     campaign.status = CampaignStatus.CLOSED
     db.session.flush()
 
@@ -67,7 +68,7 @@ def close_campaign(campaign: Campaign) -> None:
 def reopen_campaign(campaign: Campaign) -> None:
     """Undo a closing: drafts can be edited and submitted again."""
     if campaign.status is CampaignStatus.OPEN:
-        raise AssessmentError("Cette campagne est déjà ouverte.")
+        raise AssessmentError(Msg("Cette campagne est déjà ouverte."))
     campaign.status = CampaignStatus.OPEN
     db.session.flush()
 
@@ -104,12 +105,12 @@ def find_assessment(campaign: Campaign, establishment: Establishment) -> Assessm
 def start_assessment(campaign: Campaign, establishment: Establishment, user: User) -> Assessment:
     """Create the assessment, pre-filled from the establishment's last submitted one."""
     if campaign.region_code not in (None, establishment.region_code):
-        raise AssessmentError("Cette campagne ne concerne pas la région de l'établissement.")
+        raise AssessmentError(Msg("Cette campagne ne concerne pas la région de l'établissement."))
     existing = find_assessment(campaign, establishment)
     if existing is not None:
         return existing
     if campaign.status is not CampaignStatus.OPEN:
-        raise AssessmentError("Cette campagne est close : elle n'accepte plus de saisie.")
+        raise AssessmentError(Msg("Cette campagne est close : elle n'accepte plus de saisie."))
     assessment = Assessment(campaign=campaign, establishment=establishment,
                             status=AssessmentStatus.DRAFT)
     db.session.add(assessment)
@@ -174,9 +175,9 @@ def open_for_input(assessment: Assessment) -> bool:
 
 def ensure_editable(assessment: Assessment) -> None:
     if assessment.is_submitted:
-        raise AssessmentError("Cette évaluation est soumise : ses réponses sont figées.")
+        raise AssessmentError(Msg("Cette évaluation est soumise : ses réponses sont figées."))
     if assessment.campaign.status is not CampaignStatus.OPEN:
-        raise AssessmentError("La campagne est close : la saisie n'est plus possible.")
+        raise AssessmentError(Msg("La campagne est close : la saisie n'est plus possible."))
 
 
 class StaleSection(AssessmentError):
@@ -184,7 +185,7 @@ class StaleSection(AssessmentError):
 
     def __init__(self, changed: dict[str, Answer]) -> None:
         self.changed = changed
-        super().__init__("Section modifiée entre-temps par un autre utilisateur.")
+        super().__init__(Msg("Section modifiée entre-temps par un autre utilisateur."))
 
 
 def save_section(assessment: Assessment, section: Section, inputs: Mapping[str, AnswerInput],
@@ -276,11 +277,13 @@ def submit(assessment: Assessment, user: User, today: dt.date | None = None, *,
     answers = raw_answers(assessment)
     missing = missing_items(questionnaire, resolve(questionnaire, answers, today))
     if missing:
-        raise AssessmentError(f"{len(missing)} question(s) restent à compléter ou corriger.")
+        raise AssessmentError(Msg("%(count)s question(s) restent à compléter ou corriger.",
+                                  count=len(missing)))
     unchecked = carried_over(assessment)
     if unchecked and not carried_checked:
-        raise AssessmentError(f"{len(unchecked)} réponse(s) reprise(s) de l'an dernier n'ont pas "
-                              "été vérifiées : cochez la case de confirmation.")
+        raise AssessmentError(Msg("%(count)s réponse(s) reprise(s) de l'an dernier n'ont pas "
+                                  "été vérifiées : cochez la case de confirmation.",
+                                  count=len(unchecked)))
     result = score(questionnaire, answers, today)
     snapshot = _snapshot(assessment, result)
     assessment.status = AssessmentStatus.SUBMITTED
@@ -312,9 +315,9 @@ def _snapshot(assessment: Assessment, result: ScoreResult) -> ScoreSnapshot:
 def reopen(assessment: Assessment) -> None:
     """Back to draft (ARS decision): the frozen scores go, the answers stay."""
     if not assessment.is_submitted:
-        raise AssessmentError("Seule une évaluation soumise peut être rouverte.")
+        raise AssessmentError(Msg("Seule une évaluation soumise peut être rouverte."))
     if assessment.campaign.status is not CampaignStatus.OPEN:
-        raise AssessmentError("La campagne est close : rouvrez d'abord la campagne.")
+        raise AssessmentError(Msg("La campagne est close : rouvrez d'abord la campagne."))
     assessment.status = AssessmentStatus.DRAFT
     assessment.submitted_at = None
     assessment.submitted_by_id = None

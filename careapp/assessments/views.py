@@ -33,6 +33,7 @@ from careapp.auth.access import (
 )
 from careapp.auth.models import Role
 from careapp.db import db
+from careapp.messages import translate
 from careapp.questionnaires import registry
 from careapp.questionnaires.model import Section
 from careapp.reporting.charts import axis_bars_svg
@@ -64,7 +65,7 @@ def start(establishment_id: int, campaign_id: int) -> Response:
         db.session.commit()
     except services.AssessmentError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(translate(exc), "error")
         return redirect(url_for("organisations.show", establishment_id=establishment.id))
     except IntegrityError:  # a colleague started it at the same moment: open theirs
         db.session.rollback()
@@ -139,7 +140,7 @@ def section(assessment_id: int, section_id: str) -> str | Response | tuple[str, 
         return _render_section(assessment, current, form, conflicts=exc.changed), 409
     except services.AssessmentError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(translate(exc), "error")
         return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     errors = [q.id for q in current.questions if results[q.id].error]
     if errors:
@@ -210,7 +211,7 @@ def submit(assessment_id: int) -> str | Response:
             services.submit(assessment, current_user, carried_checked=form.carried_checked.data)
         except services.AssessmentError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(translate(exc), "error")
         else:
             db.session.commit()
             flash(_("Évaluation soumise : les réponses et les scores sont figés."), "success")
@@ -253,7 +254,7 @@ def reopen(assessment_id: int) -> Response:
         services.reopen(assessment)
     except services.AssessmentError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(translate(exc), "error")
     else:
         db.session.commit()
         flash(_("Évaluation rouverte : l'établissement peut à nouveau la modifier."), "success")
@@ -294,7 +295,7 @@ def new_campaign() -> str | Response:
             )
         except (services.AssessmentError, registry.QuestionnaireError) as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(translate(exc), "error")
         else:
             db.session.commit()
             flash(_("Campagne « %(name)s » ouverte.", name=campaign.name), "success")
@@ -326,7 +327,7 @@ def _change_campaign(campaign_id: int, change, done_message) -> Response:  # noq
         change(campaign)
     except services.AssessmentError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(translate(exc), "error")
     else:
         db.session.commit()
         flash(str(done_message) % {"name": campaign.name}, "success")
