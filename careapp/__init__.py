@@ -29,11 +29,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     registry.init_app(app)  # refuses to boot on an invalid questionnaire file
 
     from careapp.assessments.views import bp as assessments_bp
+    from careapp.audit.views import bp as audit_bp
     from careapp.auth.views import bp as auth_bp
     from careapp.organisations.views import bp as organisations_bp
     from careapp.rollups.views import bp as rollups_bp
 
-    for blueprint in (auth_bp, organisations_bp, assessments_bp, rollups_bp):
+    for blueprint in (auth_bp, organisations_bp, assessments_bp, rollups_bp, audit_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     errors.init_app(app)

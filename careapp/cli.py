@@ -55,6 +55,10 @@ def import_command(path: Path) -> None:
         for line, reason in report.errors:
             click.echo(f"  ligne {line} : {reason}", err=True)
         sys.exit(1)
+    from careapp.audit.services import record
+
+    record("establishments.import", actor="cli", object_type="file", object_id=path.name,
+           details={"created": report.created, "updated": report.updated})
     db.session.commit()
     click.echo(f"Import terminé : {report.created} créé(s), {report.updated} mis à jour.")
 

@@ -30,6 +30,10 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MIN_PASSWORD_LENGTH": 12,
+        # Failed logins counted in the audit log, over a sliding window.
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+        "LOGIN_THROTTLE_MINUTES": 15,
         # A questionnaire section posts a few kilobytes; refuse anything far larger (413).
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }

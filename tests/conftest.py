@@ -1,13 +1,15 @@
 """Fixtures: every database test runs on SQLite and on a real PostgreSQL started here.
 
 The schema is built by the Alembic migrations (never create_all), once per backend and
-worker; after each test the tables are emptied (the migration's reference regions stay).
+worker; each SQLite test gets a copy of the migrated file, and after each PostgreSQL test the
+tables are truncated (the migration's reference regions stay).
 """
 
 from __future__ import annotations
 
 import contextvars
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,8 +75,15 @@ def database_url(backend: str, request: pytest.FixtureRequest,
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    url = database_url
+    if url.startswith("sqlite:///"):
+        # A fresh copy of the migrated file per test: nothing to clean, and the audit log's
+        # append-only triggers stay in force.
+        copy = tmp_path / "test.sqlite"
+        shutil.copyfile(url.removeprefix("sqlite:///"), copy)
+        url = f"sqlite:///{copy}"
     app = create_app({
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": url,
         "ENV_NAME": "test",
         "SECRET_KEY": "test-secret",
         "TESTING": True,
@@ -83,19 +92,16 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     with app.app_context():
         yield app
         db.session.remove()
-        _empty_tables()
+        if db.engine.dialect.name == "postgresql":
+            _empty_tables()  # TRUNCATE: row triggers (append-only audit log) do not fire
         db.engine.dispose()
 
 
 def _empty_tables() -> None:
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEPT_TABLES]
+    names = ", ".join(f'"{t.name}"' for t in tables)
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 class IsolatedClient(FlaskClient):

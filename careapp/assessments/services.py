@@ -22,6 +22,7 @@ from careapp.assessments.models import (
     ScoreSnapshot,
 )
 from careapp.assessments.scoring import QuestionResult, ScoreResult, resolve, score
+from careapp.audit.services import record
 from careapp.auth.models import User
 from careapp.db import db, utcnow
 from careapp.messages import Msg
@@ -55,21 +56,28 @@ def open_campaign(
     )
     db.session.add(campaign)
     db.session.flush()
+    record("campaign.open", actor=created_by, object_type="campaign", object_id=campaign.id,
+           region_code=region_code,
+           details={"name": name, "year": year, "questionnaire": stored.content_hash[:12]})
     return campaign
 
 
-def close_campaign(campaign: Campaign) -> None:
+def close_campaign(campaign: Campaign, by: User | None = None) -> None:
     if campaign.status is CampaignStatus.CLOSED:
         raise AssessmentError(Msg("Cette campagne est déjà close."))
     campaign.status = CampaignStatus.CLOSED
+    record("campaign.close", actor=by, object_type="campaign", object_id=campaign.id,
+           region_code=campaign.region_code)
     db.session.flush()
 
 
-def reopen_campaign(campaign: Campaign) -> None:
+def reopen_campaign(campaign: Campaign, by: User | None = None) -> None:
     """Undo a closing: drafts can be edited and submitted again."""
     if campaign.status is CampaignStatus.OPEN:
         raise AssessmentError(Msg("Cette campagne est déjà ouverte."))
     campaign.status = CampaignStatus.OPEN
+    record("campaign.reopen", actor=by, object_type="campaign", object_id=campaign.id,
+           region_code=campaign.region_code)
     db.session.flush()
 
 
@@ -119,7 +127,15 @@ def start_assessment(campaign: Campaign, establishment: Establishment, user: Use
         assessment.carried_from_id = previous.id
         _carry_over(previous, assessment, registry.model_of(campaign.questionnaire_version), user)
     db.session.flush()
+    _record(assessment, "assessment.start", user, {"carried_from": assessment.carried_from_id})
     return assessment
+
+
+def _record(assessment: Assessment, action: str, user: User | None,
+            details: dict | None = None) -> None:
+    record(action, actor=user, object_type="assessment", object_id=assessment.id,
+           region_code=assessment.establishment.region_code,
+           establishment_id=assessment.establishment_id, details=details)
 
 
 def _last_submitted(establishment: Establishment, before: Campaign) -> Assessment | None:
@@ -205,6 +221,7 @@ def save_section(assessment: Assessment, section: Section, inputs: Mapping[str, 
             raise StaleSection(changed)
     new_revision = assessment.revision + 1
     now = utcnow()
+    audit: dict[str, dict[str, object]] = {}
     for question in section.questions:
         given = inputs.get(question.id)
         if given is None:
@@ -216,6 +233,10 @@ def save_section(assessment: Assessment, section: Section, inputs: Mapping[str, 
         changed = (answer.state, answer.value, answer.justification, answer.comment) != (
             given.state, given.value, given.justification, given.comment)
         if changed:
+            audit[question.id] = {
+                "before": [answer.state, answer.value, answer.justification, answer.comment],
+                "after": [given.state, given.value, given.justification, given.comment],
+            }
             answer.state = given.state
             answer.value = given.value
             answer.justification = given.justification
@@ -226,6 +247,8 @@ def save_section(assessment: Assessment, section: Section, inputs: Mapping[str, 
         answer.carried_over = False  # saving the section is the review of last year's answer
     assessment.updated_at = now  # the flush bumps assessment.revision (version_id_col)
     db.session.flush()
+    if audit:
+        _record(assessment, "answers.save", user, {"section": section.id, "changes": audit})
     return resolve(questionnaire_of(assessment), raw_answers(assessment))
 
 
@@ -290,6 +313,8 @@ def submit(assessment: Assessment, user: User, today: dt.date | None = None, *,
     assessment.submitted_at = utcnow()
     assessment.submitted_by_id = user.id
     db.session.flush()
+    _record(assessment, "assessment.submit", user,
+            {"overall": result.overall, "scoring_version": result.scoring_version})
     return snapshot
 
 
@@ -312,7 +337,7 @@ def _snapshot(assessment: Assessment, result: ScoreResult) -> ScoreSnapshot:
     return snapshot
 
 
-def reopen(assessment: Assessment) -> None:
+def reopen(assessment: Assessment, by: User | None = None) -> None:
     """Back to draft (ARS decision): the frozen scores go, the answers stay."""
     if not assessment.is_submitted:
         raise AssessmentError(Msg("Seule une évaluation soumise peut être rouverte."))
@@ -321,8 +346,10 @@ def reopen(assessment: Assessment) -> None:
     assessment.status = AssessmentStatus.DRAFT
     assessment.submitted_at = None
     assessment.submitted_by_id = None
+    previous = assessment.snapshot.overall if assessment.snapshot else None
     assessment.snapshot = None
     db.session.flush()
+    _record(assessment, "assessment.reopen", by, {"frozen_overall": previous})
 
 
 def results_of(assessment: Assessment) -> dict:

@@ -251,7 +251,7 @@ def reopen(assessment_id: int) -> Response:
     if not can_reopen(current_user, assessment.establishment):
         abort(403)
     try:
-        services.reopen(assessment)
+        services.reopen(assessment, by=current_user)
     except services.AssessmentError as exc:
         db.session.rollback()
         flash(translate(exc), "error")
@@ -324,7 +324,7 @@ def _change_campaign(campaign_id: int, change, done_message) -> Response:  # noq
     if not can_manage_campaigns(current_user, campaign.region_code):
         abort(403)
     try:
-        change(campaign)
+        change(campaign, by=current_user)
     except services.AssessmentError as exc:
         db.session.rollback()
         flash(translate(exc), "error")

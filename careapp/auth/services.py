@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 
 from careapp.auth.models import ESTABLISHMENT_ROLES, REGIONAL_ROLES, Role, User
@@ -48,3 +50,29 @@ def upsert_user(
     user.establishments = list(establishments or []) if role in ESTABLISHMENT_ROLES else []
     db.session.flush()
     return user
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    user: User | None
+    throttled: bool = False
+
+
+def attempt_login(email: str, password: str, ip: str, *, max_per_account: int = 5,
+                  max_per_address: int = 30, window_minutes: int = 15) -> LoginAttempt:
+    """Authenticate unless too many recent failures for this account or this address; every
+    attempt goes to the audit log, which is also where the failures are counted (shared by
+    all workers). The answer never tells whether the account exists."""
+    from careapp.audit.services import LOGIN_FAILED, recent_failures, record
+
+    email = email.strip().lower()
+    if (recent_failures(email=email, minutes=window_minutes) >= max_per_account
+            or recent_failures(ip=ip, minutes=window_minutes) >= max_per_address):
+        record("login.throttled", actor=email, ip=ip)
+        return LoginAttempt(None, throttled=True)
+    user = authenticate(email, password)
+    if user is None:
+        record(LOGIN_FAILED, actor=email, ip=ip)
+        return LoginAttempt(None)
+    record("login.success", actor=user, ip=ip)
+    return LoginAttempt(user)

@@ -2,14 +2,24 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from careapp.auth.forms import LoginForm
 from careapp.auth.models import ESTABLISHMENT_ROLES, REGIONAL_ROLES, Role, User
-from careapp.auth.services import authenticate
+from careapp.auth.services import attempt_login
 from careapp.db import db
 from careapp.extensions import login_manager
 
@@ -39,12 +49,22 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("auth.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data or "", form.password.data or "")
+        attempt = attempt_login(
+            form.email.data or "", form.password.data or "", request.remote_addr or "",
+            max_per_account=current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+            max_per_address=current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+            window_minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
+        db.session.commit()
+        user = attempt.user
+        if attempt.throttled:
+            flash(_("Trop de tentatives de connexion : réessayez dans %(minutes)s minutes.",
+                    minutes=current_app.config["LOGIN_THROTTLE_MINUTES"]), "error")
+            return render_template("auth/login.html", form=form), 429
         if user is not None:
             lang = session.get("lang")
             session.clear()  # a fresh session at login (no fixation)

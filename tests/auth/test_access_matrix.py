@@ -147,6 +147,10 @@ MATRIX: list[Row] = [
         "national": OK,
         "admin": OK,
     }),
+    Row("audit.index", "GET", "none", {
+        "anonymous": LOGIN, "editor": FORBIDDEN, "reader": FORBIDDEN, "ars": OK,
+        "grades": FORBIDDEN, "ars_other": OK, "national": FORBIDDEN, "admin": OK,
+    }),
     Row("assessments.campaigns", "GET", "none", {
         "anonymous": LOGIN, "editor": FORBIDDEN, "reader": FORBIDDEN, "ars": OK, "grades": OK,
         "ars_other": OK, "national": OK, "admin": OK,

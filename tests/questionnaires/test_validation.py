@@ -318,8 +318,7 @@ def test_a_stored_version_whose_content_changed_is_refused(app) -> None:  # noqa
         registry.store_version("care", "1.0.0")
 
 
-def test_editing_a_used_file_without_a_new_version_blocks_new_campaigns(app, database_url,  # noqa: ANN001
-                                                                        tmp_path) -> None:
+def test_editing_a_used_file_without_a_new_version_blocks_new_campaigns(app, tmp_path) -> None:  # noqa: ANN001
     factories.campaign(2026)  # stores care 1.0.0 as it is today
     db.session.commit()
     directory = tmp_path / "questionnaires"
@@ -328,7 +327,8 @@ def test_editing_a_used_file_without_a_new_version_blocks_new_campaigns(app, dat
     data = load()
     data["axes"][0]["sections"][0]["questions"][0]["text"]["fr"] += " (reformulée)"
     dump(data, directory, "care-v1.yaml")
-    edited = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "ENV_NAME": "test",
+    edited = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                         "ENV_NAME": "test",
                          "SECRET_KEY": "test-secret", "QUESTIONNAIRE_DIR": str(directory)})
     with edited.app_context():
         try:

@@ -1,0 +1,56 @@
+"""Recording audit events, and the rule that they are never changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from careapp.audit.models import AuditEvent
+from careapp.auth.models import User
+from careapp.db import db, utcnow
+
+LOGIN_FAILED = "login.failure"
+
+
+class AuditIntegrityError(RuntimeError):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _append_only(session: Session, _context: object, _instances: object) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditIntegrityError("le journal d'audit n'accepte que des ajouts")
+
+
+def record(action: str, *, actor: User | str | None, object_type: str = "", object_id: object = "",
+           region_code: str | None = None, establishment_id: int | None = None, ip: str = "",
+           details: dict[str, Any] | None = None) -> AuditEvent:
+    if isinstance(actor, User):
+        actor_id, actor_name = actor.id, actor.email
+    else:
+        actor_id, actor_name = None, (actor or "")[:254]
+    entry = AuditEvent(
+        actor_id=actor_id, actor=actor_name, action=action, object_type=object_type,
+        object_id=str(object_id or "")[:40], region_code=region_code,
+        establishment_id=establishment_id, ip=ip[:45], details=details or {},
+    )
+    db.session.add(entry)
+    return entry
+
+
+def recent_failures(*, email: str | None = None, ip: str | None = None,
+                    minutes: int = 15, now: dt.datetime | None = None) -> int:
+    """Failed logins for an account or an address: stored in the database, so every worker
+    sees the same count."""
+    since = (now or utcnow()) - dt.timedelta(minutes=minutes)
+    query = select(func.count(AuditEvent.id)).where(AuditEvent.action == LOGIN_FAILED,
+                                                    AuditEvent.at >= since)
+    if email is not None:
+        query = query.where(AuditEvent.actor == email)
+    if ip is not None:
+        query = query.where(AuditEvent.ip == ip)
+    return db.session.scalar(query) or 0

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from careapp.audit.models import AuditEvent
+from careapp.auth.models import Role
+from careapp.db import db
+
+bp = Blueprint("audit", __name__, url_prefix="/journal")
+PAGE_SIZE = 200
+
+
+@bp.get("/")
+def index() -> str:
+    """The audit log: everything for administrators, its region for an ARS."""
+    if current_user.role not in {Role.ADMIN, Role.ARS}:
+        abort(403)
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
+    if current_user.role is Role.ARS:
+        query = query.where(AuditEvent.region_code == current_user.region_code)
+    action = request.args.get("action", "")
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return render_template("audit/index.html", events=db.session.scalars(query).all(),
+                           action=action, page_size=PAGE_SIZE)
