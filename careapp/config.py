@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -34,6 +35,10 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
         "LOGIN_THROTTLE_MINUTES": 15,
+        # Idle timeout (rolling, checked by the server on the signed cookie) and absolute
+        # lifetime of a login (checked on its user_sessions row).
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
+        "SESSION_ABSOLUTE_LIFETIME": dt.timedelta(hours=12),
         # A questionnaire section posts a few kilobytes; refuse anything far larger (413).
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }

@@ -8,6 +8,6 @@ from careapp.assessments.models import (  # noqa: F401
     ScoreSnapshot,
 )
 from careapp.audit.models import AuditEvent  # noqa: F401
-from careapp.auth.models import User, memberships  # noqa: F401
+from careapp.auth.models import User, UserSession, memberships  # noqa: F401
 from careapp.organisations.models import Establishment, Ght, Region  # noqa: F401
 from careapp.questionnaires.models import QuestionnaireVersion  # noqa: F401

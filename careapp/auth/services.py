@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from careapp.auth.models import ESTABLISHMENT_ROLES, REGIONAL_ROLES, Role, User
 from careapp.auth.passwords import hash_password, password_problem, verify_password
+from careapp.auth.sessions import end_all_sessions
 from careapp.db import db
 from careapp.organisations.models import Establishment
 
@@ -43,6 +44,8 @@ def upsert_user(
     if user is None:
         user = User(email=email.lower(), name=name, role=role, password_hash="")
         db.session.add(user)
+    elif not verify_password(user.password_hash, password):
+        end_all_sessions(user)  # a new password logs the account out everywhere
     user.name = name
     user.role = role
     user.password_hash = hash_password(password)

@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from careapp.audit.services import record
+from careapp.auth import sessions
 from careapp.auth.forms import LoginForm
 from careapp.auth.models import ESTABLISHMENT_ROLES, REGIONAL_ROLES, Role, User
 from careapp.auth.services import attempt_login
@@ -38,6 +40,16 @@ def require_login() -> Response | None:
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    lifetime = current_app.config["SESSION_ABSOLUTE_LIFETIME"]
+    if not sessions.is_valid(session.get("sid"), current_user.id, lifetime=lifetime):
+        # Logged out elsewhere, password changed, or past the absolute lifetime.
+        lang = session.get("lang")
+        logout_user()
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        flash(_("Votre session a pris fin : reconnectez-vous."), "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return None
 
 
@@ -70,6 +82,9 @@ def login() -> str | Response | tuple[str, int]:
             session.clear()  # a fresh session at login (no fixation)
             if lang:
                 session["lang"] = lang
+            session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME, rolling
+            session["sid"] = sessions.open_session(user, request.remote_addr or "")
+            db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
         # The same message whether the account exists or not.
@@ -80,6 +95,9 @@ def login() -> str | Response | tuple[str, int]:
 @bp.post("/deconnexion")
 def logout() -> Response:
     lang = session.get("lang")
+    sessions.end_session(session.get("sid"))
+    record("logout", actor=current_user, ip=request.remote_addr or "")
+    db.session.commit()
     logout_user()
     session.clear()
     if lang:  # the interface language is a preference, not part of the login
