@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess  # noqa: S404 - only to catch CalledProcessError
 import sys
 from pathlib import Path
 
@@ -16,6 +17,47 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(orgs)
     app.cli.add_command(questionnaire)
     app.cli.add_command(users)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
+
+@click.command("backup")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(out: Path) -> None:
+    """Copy the whole database into a new folder, with a checksum manifest."""
+    from careapp.backup import BackupError, backup
+
+    try:
+        manifest = backup(db.engine, out)
+    except (BackupError, subprocess.CalledProcessError) as exc:
+        click.echo(f"Sauvegarde impossible : {_reason(exc)}", err=True)
+        sys.exit(1)
+    total = sum(manifest["row_counts"].values())
+    click.echo(f"Sauvegarde {manifest['dialect']} écrite dans {out} ({total} lignes).")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="ne pas demander de confirmation")
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the whole database by a backup made with `backup` (checksums verified)."""
+    from careapp.backup import BackupError, restore
+
+    if not yes and not click.confirm("Remplacer toute la base par cette sauvegarde ?"):
+        sys.exit(1)
+    db.session.remove()
+    try:
+        manifest = restore(db.engine, source)
+    except (BackupError, subprocess.CalledProcessError) as exc:
+        click.echo(f"Restauration refusée : {_reason(exc)}", err=True)
+        sys.exit(1)
+    click.echo(f"Base restaurée depuis la sauvegarde du {manifest['created_at']}.")
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, subprocess.CalledProcessError):
+        return (exc.stderr or b"").decode(errors="replace").strip() or str(exc)
+    return str(exc)
 
 
 @click.command("seed-demo")
