@@ -31,6 +31,7 @@ run: demo ## serve the app with demo data on http://127.0.0.1:5000
 
 test: install ## run the whole test suite (SQLite and a PostgreSQL started by the tests)
 	$(BIN)/ruff check careapp tests bench migrations
+	$(BIN)/bandit -q -r careapp -lll
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 
 test-sqlite: install ## the tests on SQLite only (quick)
@@ -41,8 +42,9 @@ translations: $(STAMP) ## re-extract the interface strings (French msgids) and u
 	  -o careapp/translations/messages.pot .
 	$(BIN)/pybabel update -i careapp/translations/messages.pot -d careapp/translations
 
-lint: install ## ruff
+lint: install ## ruff and bandit (high-severity findings fail)
 	$(BIN)/ruff check careapp tests bench migrations
+	$(BIN)/bandit -q -r careapp -lll
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
