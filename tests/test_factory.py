@@ -21,10 +21,12 @@ def test_environment_settings_are_read_and_overrides_win(monkeypatch) -> None:
     assert create_app({"SECRET_KEY": "override"}).config["SECRET_KEY"] == "override"
 
 
-def test_production_cookies_are_secure(monkeypatch) -> None:
+def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch) -> None:
     monkeypatch.setenv("CAREAPP_SECRET_KEY", "x" * 40)
     app = create_app({"ENV_NAME": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    headers = app.test_client().get("/sante").headers
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
 def test_health_needs_no_login_and_pages_do(client) -> None:
