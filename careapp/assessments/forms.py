@@ -119,7 +119,7 @@ def build_form(section: Section, answers: dict[str, Answer], formdata: Any = Non
 def seen_revision(form: FlaskForm) -> int | None:
     """The revision the page was opened at; None (no check) when absent or garbled."""
     raw = form["revision"].data
-    return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() else None
 
 
 def _clean(text: Any) -> str:
