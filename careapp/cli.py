@@ -71,6 +71,8 @@ def seed_demo() -> None:
                f"{DEMO_PASSWORD}) :")
     for account in accounts:
         click.echo(f"  {account.email:<32} {account.role.value:<9} {account.detail}")
+    click.echo("Les comptes ars, grades, national et admin activent un second facteur (TOTP) à "
+               "leur première connexion : le QR code et la clé s'affichent.")
 
 
 @click.group()

@@ -7,13 +7,14 @@ import itertools
 
 from careapp.assessments import services
 from careapp.assessments.models import Campaign
-from careapp.auth.models import Role, User
+from careapp.auth.models import MFA_ROLES, Role, User
 from careapp.auth.services import upsert_user
 from careapp.db import db
 from careapp.organisations.finess import make_finess
 from careapp.organisations.models import Establishment, Ght, Sector
 
 PASSWORD = "correct-horse-battery"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # accounts that need a second factor have it
 _serial = itertools.count(1000)
 
 
@@ -32,8 +33,11 @@ def establishment(region: str = "53", *, name: str | None = None, ght: Ght | Non
 def user(role: Role, email: str | None = None, *, region: str | None = None,
          establishments: list[Establishment] | None = None) -> User:
     email = email or f"{role.value}{next(_serial)}@example.fr"
-    return upsert_user(email, f"Test {role.value}", role, PASSWORD, region_code=region,
-                       establishments=establishments)
+    account = upsert_user(email, f"Test {role.value}", role, PASSWORD, region_code=region,
+                          establishments=establishments)
+    if role in MFA_ROLES:
+        account.totp_secret = TOTP_SECRET
+    return account
 
 
 def campaign(year: int = 2026, *, region: str | None = None, version: str = "1.0.0",

@@ -16,7 +16,7 @@ from careapp.assessments.models import (
     CampaignStatus,
     ScoreSnapshot,
 )
-from careapp.auth.models import Role, User, memberships
+from careapp.auth.models import MFA_ROLES, Role, User, memberships
 from careapp.db import db
 from careapp.demo import DEMO_PASSWORD
 from careapp.organisations.finess import finess_error
@@ -91,10 +91,15 @@ def test_seed_demo_builds_a_world_to_try_every_role(app, browser) -> None:  # no
         assert db.session.scalar(select(Assessment).filter_by(
             campaign_id=current.id, establishment_id=establishment.id)) is None
 
-    # Every printed account can log in with the printed password.
-    for email in re.findall(r"^\s+(\S+@\S+)\s", result.output, flags=re.MULTILINE):
+    # Every printed account can log in with the printed password; accounts that see more than
+    # their establishments are then asked to set up their second factor.
+    for email, role in re.findall(r"^\s+(\S+@\S+)\s+(\w+)", result.output, flags=re.MULTILINE):
         response = browser.login(email, DEMO_PASSWORD)
-        assert response.status_code == 302 and "/connexion" not in response.headers["Location"], email
+        assert response.status_code == 302, email
+        if Role(role) in MFA_ROLES:
+            assert response.headers["Location"].endswith("/connexion/second-facteur"), email
+        else:
+            assert "/connexion" not in response.headers["Location"], email
 
 
 def test_seed_demo_twice_changes_nothing(app) -> None:  # noqa: ANN001

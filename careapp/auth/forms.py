@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -13,4 +13,12 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         _l("Mot de passe"), validators=[DataRequired(_l("Saisissez votre mot de passe.")),
                                         Length(max=256)]
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code à 6 chiffres (ou code de secours)"),
+        validators=[DataRequired(_l("Saisissez le code.")), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )

@@ -32,6 +32,8 @@ ROLE_LABELS = {
 }
 
 ESTABLISHMENT_ROLES = frozenset({Role.EDITOR, Role.READER})
+# Accounts that see more than one establishment need a second factor (TOTP).
+MFA_ROLES = frozenset({Role.ARS, Role.GRADES, Role.NATIONAL, Role.ADMIN})
 REGIONAL_ROLES = frozenset({Role.ARS, Role.GRADES})
 
 memberships = Table(
@@ -56,6 +58,8 @@ class User(UserMixin, db.Model):
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    totp_last_step: Mapped[int | None]  # a code is accepted once: later steps only
 
     region: Mapped[Region | None] = relationship()
     establishments: Mapped[list[Establishment]] = relationship(
@@ -87,3 +91,14 @@ class UserSession(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[dt.datetime | None]
     ip: Mapped[str] = mapped_column(String(45), default="")
+
+
+class RecoveryCode(db.Model):
+    """One-time codes shown once at TOTP enrolment; only their hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None]

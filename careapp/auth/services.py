@@ -77,5 +77,8 @@ def attempt_login(email: str, password: str, ip: str, *, max_per_account: int = 
     if user is None:
         record(LOGIN_FAILED, actor=email, ip=ip)
         return LoginAttempt(None)
-    record("login.success", actor=user, ip=ip)
+    from careapp.auth import mfa
+
+    second_step = user.totp_secret is not None or mfa.required(user)
+    record("login.password_ok" if second_step else "login.success", actor=user, ip=ip)
     return LoginAttempt(user)

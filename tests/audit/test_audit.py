@@ -52,9 +52,9 @@ def test_submit_reopen_and_campaign_changes_are_recorded(app, browser) -> None: 
     browser.post(f"/campagnes/{regional.id}/rouvrir", page="/campagnes")
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.actor == "ars53@test.fr")
                                 .order_by(AuditEvent.id)).all()
-    assert [e.action for e in events] == ["login.success", "assessment.reopen", "campaign.close",
-                                          "campaign.reopen"]
-    assert events[1].details["frozen_overall"] == overall
+    assert [e.action for e in events] == ["login.password_ok", "login.success",
+                                          "assessment.reopen", "campaign.close", "campaign.reopen"]
+    assert events[2].details["frozen_overall"] == overall
 
 
 def test_the_application_never_updates_or_deletes_audit_rows(app) -> None:  # noqa: ANN001

@@ -127,6 +127,12 @@ MATRIX: list[Row] = [
     Row("auth.login", "POST", "none", everyone(REDIRECT, anonymous=OK)),  # wrong password: form
     Row("auth.set_language", "POST", "none", everyone(REDIRECT, anonymous=REDIRECT)),
     Row("auth.home", "GET", "none", everyone(REDIRECT)),
+    # the second step of a login needs a password checked a moment ago: without it, back to login
+    Row("auth.mfa_code", "GET", "none", everyone(LOGIN)),
+    Row("auth.mfa_code", "POST", "none", everyone(LOGIN)),
+    # enrolment: anyone logged in may add a second factor (a wrong code re-shows the form)
+    Row("auth.mfa_enrol", "GET", "none", everyone(OK)),
+    Row("auth.mfa_enrol", "POST", "none", everyone(OK)),
     Row("organisations.index", "GET", "none", everyone(OK)),
     # -- reading establishments and assessments -------------------------------------------
     Row("organisations.show", "GET", "establishment", view(OK)),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, TOTP_SECRET
 
 
 def login(page, site, email: str) -> None:  # noqa: ANN001
@@ -14,6 +15,9 @@ def login(page, site, email: str) -> None:  # noqa: ANN001
     page.get_by_label("Adresse électronique").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    if "/connexion/code" in page.url:  # the second factor of regional and national accounts
+        page.get_by_label("Code à 6 chiffres (ou code de secours)").fill(pyotp.TOTP(TOTP_SECRET).now())
+        page.get_by_role("button", name="Valider").click()
 
 
 def open_section(page, site, section_id: str) -> None:  # noqa: ANN001
