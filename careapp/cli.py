@@ -142,7 +142,7 @@ def create_admin(email: str, name: str, password: str) -> None:
     from careapp.auth.services import AccountError, upsert_user
 
     try:
-        upsert_user(email, name, Role.ADMIN, password, min_length=16)
+        upsert_user(email, name, Role.ADMIN, password)
     except AccountError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

@@ -23,7 +23,7 @@ from careapp.organisations.finess import make_finess
 from careapp.organisations.models import Establishment, Ght, Sector
 from careapp.questionnaires.model import Question, Questionnaire
 
-DEMO_PASSWORD = "CaRE-demo-2026!"  # noqa: S105 - demo accounts only, printed by seed-demo
+DEMO_PASSWORD = "CaRE-demo-2026-essai"  # noqa: S105 - demo accounts only, printed by seed-demo
 QUESTIONNAIRE = ("care", "1.0.0")
 
 # (region, department, GHT code or None, count, sector, category)
@@ -121,7 +121,7 @@ def _users(establishments: list[Establishment]) -> list[DemoAccount]:
     accounts = []
     for email, name, role, region, members, detail in specs:
         upsert_user(email, name, role, DEMO_PASSWORD, region_code=region,
-                    establishments=members, min_length=12)
+                    establishments=members)
         accounts.append(DemoAccount(email, role, detail))
     return accounts
 

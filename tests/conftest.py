@@ -144,7 +144,7 @@ class Browser:
             response = self.client.get("/etablissements/")
         return csrf_from(response.get_data(as_text=True))
 
-    def login(self, email: str, password: str = "CaRE-demo-2026!"):  # noqa: ANN201
+    def login(self, email: str, password: str = "CaRE-demo-2026-essai"):  # noqa: ANN201
         self.client.post("/deconnexion", data={"csrf_token": self.token()})
         response = self.client.post("/connexion", data={
             "csrf_token": self.token("/connexion"), "email": email, "password": password})

@@ -13,7 +13,7 @@ from careapp.db import db
 from careapp.organisations.finess import make_finess
 from careapp.organisations.models import Establishment, Ght, Sector
 
-PASSWORD = "correct-horse-battery"
+PASSWORD = "correct-horse-battery-staple"  # long enough for every role (admins: 16)
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # accounts that need a second factor have it
 _serial = itertools.count(1000)
 

@@ -12,6 +12,8 @@ from careapp.auth.sessions import end_all_sessions
 from careapp.db import db
 from careapp.organisations.models import Establishment
 
+ADMIN_MIN_PASSWORD_LENGTH = 16  # ANSSI: longer passwords for the most powerful accounts
+
 
 class AccountError(ValueError):
     pass
@@ -33,6 +35,8 @@ def upsert_user(
     establishments: list[Establishment] | None = None,
     min_length: int = 12,
 ) -> User:
+    if role is Role.ADMIN:
+        min_length = max(min_length, ADMIN_MIN_PASSWORD_LENGTH)
     problem = password_problem(password, min_length)
     if problem:
         raise AccountError(problem)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
+from careapp.auth.models import Role
 from careapp.auth.passwords import hash_password, password_problem, verify_password
+from careapp.auth.services import AccountError, upsert_user
 
 
 @pytest.mark.real_hashing
@@ -18,6 +20,12 @@ def test_production_hashes_are_argon2id_with_recommended_parameters() -> None:
     assert not verify_password(hashed, "une autre phrase de passe")
     assert not verify_password(None, "une phrase de passe assez longue")
     assert not verify_password("pas un hash", "x")
+
+
+def test_administrators_need_sixteen_characters(app) -> None:  # noqa: ANN001
+    with pytest.raises(AccountError, match="au moins 16 caractères"):
+        upsert_user("admin@test.fr", "Admin", Role.ADMIN, "quinze-caracter")
+    assert upsert_user("admin@test.fr", "Admin", Role.ADMIN, "seize-caracteres").role is Role.ADMIN
 
 
 def test_password_policy() -> None:
