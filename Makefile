@@ -49,5 +49,6 @@ lint: install ## ruff and bandit (high-severity findings fail)
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
 
-bench: install ## scoring benchmark (figures in bench/RESULTS.md)
+bench: install ## scoring and regional-view benchmarks (figures in bench/RESULTS.md)
 	$(BIN)/python -m bench.bench_scoring
+	$(BIN)/python -m bench.bench_region

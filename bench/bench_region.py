@@ -1,0 +1,84 @@
+"""Regional view query on a large region: `python -m bench.bench_region [-n 3000]`.
+
+Builds N establishments in one region, each with a submitted assessment, a score snapshot
+and four axis scores (bulk inserts on a fresh SQLite file), then times the query behind
+/region/ (`region_status_rows`) against a plain read of the same establishments, in the same
+run, so the figure is a ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import insert, select
+
+from careapp import create_app
+from careapp.assessments.models import Assessment, AxisScore, ScoreSnapshot
+from careapp.db import db
+from careapp.organisations.finess import make_finess
+from careapp.organisations.models import Establishment
+from careapp.rollups.loaders import region_status_rows
+from tests import factories
+
+
+def populate(n: int) -> object:
+    campaign = factories.campaign(2026)
+    db.session.commit()
+    db.session.execute(insert(Establishment), [
+        {"finess_et": make_finess("35", i), "finess_ej": make_finess("35", i), "name": f"CH {i}",
+         "category": "CH", "sector": "public", "region_code": "53", "city": ""}
+        for i in range(n)])
+    ids = list(db.session.scalars(select(Establishment.id)))
+    db.session.execute(insert(Assessment), [
+        {"campaign_id": campaign.id, "establishment_id": e, "status": "submitted", "revision": 1}
+        for e in ids])
+    assessments = list(db.session.scalars(select(Assessment.id)))
+    db.session.execute(insert(ScoreSnapshot), [
+        {"assessment_id": a, "questionnaire_hash": "x", "scoring_version": "1.0", "overall": 50.0,
+         "overall_level": 2, "socle_rate": 60.0, "completeness": 100.0, "results": {}}
+        for a in assessments])
+    snapshots = list(db.session.scalars(select(ScoreSnapshot.id)))
+    db.session.execute(insert(AxisScore), [
+        {"snapshot_id": s, "axis_id": axis, "score": 50.0, "level": 2, "coverage": 100.0,
+         "provisional": False} for s in snapshots for axis in ("GOV", "RES", "SEN", "OPS")])
+    db.session.commit()
+    return campaign
+
+
+def timed(fn, repeat: int) -> float:  # noqa: ANN001
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", type=int, default=3000)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(tmp) / 'bench.sqlite'}",
+                          "ENV_NAME": "test", "SECRET_KEY": "bench", "TESTING": True})
+        with app.app_context():
+            upgrade(directory=str(Path(__file__).parents[1] / "migrations"))
+            campaign = populate(args.n)
+            plain = timed(lambda: db.session.execute(
+                select(Establishment.id, Establishment.name)
+                .where(Establishment.region_code == "53")).all(), args.repeat)
+            rows = timed(lambda: region_status_rows("53", campaign), args.repeat)
+            count = len(region_status_rows("53", campaign))
+    print(f"region view query, {count} establishments (SQLite), median of {args.repeat}:")
+    print(f"  plain establishment read (baseline): {plain * 1e3:.1f} ms")
+    print(f"  region_status_rows                 : {rows * 1e3:.1f} ms  (× {rows / plain:.1f})")
+
+
+if __name__ == "__main__":
+    main()
