@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -22,3 +22,13 @@ class CodeForm(FlaskForm):
         validators=[DataRequired(_l("Saisissez le code.")), Length(max=32)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Mot de passe actuel"),
+                            validators=[DataRequired(_l("Saisissez votre mot de passe actuel."))])
+    new = PasswordField(_l("Nouveau mot de passe"),
+                        validators=[DataRequired(_l("Saisissez un nouveau mot de passe.")),
+                                    Length(max=256)])
+    confirm = PasswordField(_l("Nouveau mot de passe, une seconde fois"),
+                            validators=[EqualTo("new", _l("Les deux saisies diffèrent."))])

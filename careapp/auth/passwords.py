@@ -5,6 +5,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from careapp.messages import Msg
+
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 # Verifying against this hash when the account does not exist keeps timings alike.
@@ -24,5 +26,5 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def password_problem(password: str, min_length: int = 12) -> str | None:
     if len(password) < min_length:
-        return f"Le mot de passe doit compter au moins {min_length} caractères."
+        return Msg("Le mot de passe doit compter au moins %(count)s caractères.", count=min_length)
     return None

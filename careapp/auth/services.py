@@ -10,6 +10,7 @@ from careapp.auth.models import ESTABLISHMENT_ROLES, REGIONAL_ROLES, Role, User
 from careapp.auth.passwords import hash_password, password_problem, verify_password
 from careapp.auth.sessions import end_all_sessions
 from careapp.db import db
+from careapp.messages import Msg
 from careapp.organisations.models import Establishment
 
 ADMIN_MIN_PASSWORD_LENGTH = 16  # ANSSI: longer passwords for the most powerful accounts
@@ -86,3 +87,23 @@ def attempt_login(email: str, password: str, ip: str, *, max_per_account: int = 
     second_step = user.totp_secret is not None or mfa.required(user)
     record("login.password_ok" if second_step else "login.success", actor=user, ip=ip)
     return LoginAttempt(user)
+
+
+def change_password(user: User, current: str, new: str, ip: str = "") -> str:
+    """Change the person's own password and end all their sessions; returns the token of a
+    new session for the current browser. Raises AccountError with the reason otherwise."""
+    from careapp.audit.services import record
+    from careapp.auth.sessions import open_session
+
+    if not verify_password(user.password_hash, current):
+        raise AccountError(Msg("Mot de passe actuel incorrect."))
+    if current == new:
+        raise AccountError(Msg("Choisissez un mot de passe différent de l'actuel."))
+    minimum = ADMIN_MIN_PASSWORD_LENGTH if user.role is Role.ADMIN else 12
+    problem = password_problem(new, minimum)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = hash_password(new)
+    end_all_sessions(user)
+    record("password.change", actor=user, ip=ip)
+    return open_session(user, ip)

@@ -20,11 +20,13 @@ from werkzeug.wrappers import Response
 
 from careapp.audit.services import LOGIN_FAILED, recent_failures, record
 from careapp.auth import mfa, sessions
-from careapp.auth.forms import CodeForm, LoginForm
+from careapp.auth import services as account_services
+from careapp.auth.forms import CodeForm, LoginForm, PasswordChangeForm
 from careapp.auth.models import ESTABLISHMENT_ROLES, REGIONAL_ROLES, Role, User
 from careapp.auth.services import attempt_login
 from careapp.db import db
 from careapp.extensions import login_manager
+from careapp.messages import translate
 
 bp = Blueprint("auth", __name__)
 
@@ -174,6 +176,25 @@ def mfa_enrol() -> str | Response:
         secret = session["mfa_secret"] = mfa.new_secret()
     return render_template("auth/mfa_enrol.html", form=form, secret=secret,
                            qr=mfa.qr_svg(user, secret), required=mfa.required(user))
+
+
+@bp.route("/compte/mot-de-passe", methods=["GET", "POST"])
+def change_password() -> str | Response:
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            token = account_services.change_password(
+                current_user, form.current.data or "", form.new.data or "",
+                request.remote_addr or "")
+        except account_services.AccountError as exc:
+            db.session.rollback()
+            flash(translate(exc), "error")
+        else:
+            db.session.commit()
+            session["sid"] = token  # this browser stays logged in; every other session ended
+            flash(_("Mot de passe changé : vos autres sessions sont fermées."), "success")
+            return redirect(url_for("auth.home"))
+    return render_template("auth/password.html", form=form)
 
 
 @bp.post("/deconnexion")

@@ -133,6 +133,9 @@ MATRIX: list[Row] = [
     # enrolment: anyone logged in may add a second factor (a wrong code re-shows the form)
     Row("auth.mfa_enrol", "GET", "none", everyone(OK)),
     Row("auth.mfa_enrol", "POST", "none", everyone(OK)),
+    # one's own password: every logged-in person (an empty form is re-shown with its errors)
+    Row("auth.change_password", "GET", "none", everyone(OK)),
+    Row("auth.change_password", "POST", "none", everyone(OK)),
     Row("organisations.index", "GET", "none", everyone(OK)),
     # -- reading establishments and assessments -------------------------------------------
     Row("organisations.show", "GET", "establishment", view(OK)),

@@ -68,3 +68,24 @@ def test_idle_timeout_is_checked_by_the_server(app, browser, monkeypatch) -> Non
     assert logged_in(browser.client.get("/etablissements/"))  # 7 h idle: still in (re-signed)
     monkeypatch.setattr(time, "time", lambda: real_time() + 7 * 3600 + 8 * 3600 + 60)
     assert browser.client.get("/etablissements/").status_code == 302  # then 8 h 1 min idle
+
+
+def test_changing_ones_password_keeps_this_browser_and_ends_the_others(app, browser) -> None:  # noqa: ANN001
+    world = make_world()
+    other = Browser(app.test_client())
+    login(browser, world, "editor")
+    login(other, world, "editor")
+    url = "/compte/mot-de-passe"
+    wrong = browser.post(url, {"current": "pas le bon", "new": "une nouvelle phrase longue",
+                               "confirm": "une nouvelle phrase longue"}, page=url,
+                         follow_redirects=True)
+    assert "Mot de passe actuel incorrect." in wrong.get_data(as_text=True)
+    short = browser.post(url, {"current": factories.PASSWORD, "new": "court",
+                               "confirm": "court"}, page=url, follow_redirects=True)
+    assert "au moins 12 caractères" in short.get_data(as_text=True)
+    done = browser.post(url, {"current": factories.PASSWORD, "new": "une nouvelle phrase longue",
+                              "confirm": "une nouvelle phrase longue"}, page=url)
+    assert done.status_code == 302
+    assert logged_in(browser.client.get("/etablissements/"))  # this browser stays in
+    assert other.client.get("/etablissements/").status_code == 302  # the other one is out
+    assert browser.login("rssi@test.fr", "une nouvelle phrase longue").status_code == 302
