@@ -11,3 +11,10 @@ from careapp.audit.models import AuditEvent  # noqa: F401
 from careapp.auth.models import User, UserSession, memberships  # noqa: F401
 from careapp.organisations.models import Establishment, Ght, Region  # noqa: F401
 from careapp.questionnaires.models import QuestionnaireVersion  # noqa: F401
+from careapp.resilience.models import (  # noqa: F401
+    ContinuityProfile,
+    CrisisExercise,
+    CriticalActivity,
+    ExerciseFinding,
+)
+from careapp.roadmap.models import RoadmapAction  # noqa: F401

@@ -34,6 +34,7 @@ from careapp.assessments.models import Answer
 from careapp.assessments.services import AnswerInput
 from careapp.auth.models import Role, User
 from careapp.db import db
+from careapp.formtools import seen_revision  # noqa: F401  (used by the views)
 from careapp.organisations.models import Region
 from careapp.questionnaires.model import Question, Section, tr
 from careapp.questionnaires.registry import LoadedQuestionnaire
@@ -114,12 +115,6 @@ def build_form(section: Section, answers: dict[str, Answer], formdata: Any = Non
         data[f"{key}__comment"] = answer.comment
     form_class = section_form_class(section, lang)
     return form_class(formdata=formdata, data=data)
-
-
-def seen_revision(form: FlaskForm) -> int | None:
-    """The revision the page was opened at; None (no check) when absent or garbled."""
-    raw = form["revision"].data
-    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() else None
 
 
 def _clean(text: Any) -> str:

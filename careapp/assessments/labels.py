@@ -9,3 +9,11 @@ DOMAIN_LABELS = {
     "D4": _l("D4 — Sécurité des postes de travail et détection"),
     "HOSPICONNECT": _l("HospiConnect — identification électronique des professionnels"),
 }
+
+# The four axes of the CaRE programme (questionnaire axis ids).
+AXIS_LABELS = {
+    "GOV": _l("Gouvernance et résilience"),
+    "RES": _l("Ressources et mutualisation"),
+    "SEN": _l("Sensibilisation"),
+    "OPS": _l("Sécurité opérationnelle"),
+}

@@ -67,3 +67,27 @@ def get_establishment_or_404(establishment_id: int, *, edit: bool = False) -> Es
     if edit and not can_edit(current_user, establishment):
         abort(403)
     return establishment
+
+
+# -- registers (exercises, PCA/PRA) and roadmap -----------------------------------------------
+# They stay inside the establishment: its members see them, its editors change them. The ARS of
+# the region sees a read-only summary (exercise status, D2 readiness, roadmap progress) only.
+
+def is_member(user: User, establishment: Establishment) -> bool:
+    return user.role in ESTABLISHMENT_ROLES and can_view(user, establishment)
+
+
+def can_see_register_summary(user: User, establishment: Establishment) -> bool:
+    return is_member(user, establishment) or (
+        user.role is Role.ARS and establishment.region_code == user.region_code)
+
+
+def get_registers_or_404(establishment_id: int, *, edit: bool = False) -> Establishment:
+    """The establishment whose registers are asked for: 404 outside the person's scope, 403
+    for those who see the establishment but not its registers (or may not change them)."""
+    establishment = get_establishment_or_404(establishment_id)
+    if not is_member(current_user, establishment):
+        abort(403)
+    if edit and not can_edit(current_user, establishment):
+        abort(403)
+    return establishment

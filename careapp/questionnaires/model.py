@@ -129,6 +129,9 @@ class Questionnaire:
     def question(self, question_id: str) -> Question:
         return self._by_id[question_id]
 
+    def has_question(self, question_id: str) -> bool:
+        return question_id in self._by_id
+
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
 

@@ -17,6 +17,7 @@ from careapp.db import db
 from careapp.questionnaires.model import Questionnaire, build_questionnaire
 from careapp.questionnaires.models import QuestionnaireVersion
 from careapp.questionnaires.validation import load_yaml, validate_data
+from careapp.resilience.crosscheck import Crosscheck, CrosscheckError, check_against, load_crosschecks
 
 
 class QuestionnaireError(RuntimeError):
@@ -63,7 +64,28 @@ def _load_files(directory: Path, files: tuple[tuple[Path, int, int], ...]
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["careapp.questionnaires"] = load_directory(Path(app.config["QUESTIONNAIRE_DIR"]))
+    directory = Path(app.config["QUESTIONNAIRE_DIR"])
+    loaded = app.extensions["careapp.questionnaires"] = load_directory(directory)
+    app.extensions["careapp.crosschecks"] = _load_crosschecks(directory, loaded)
+
+
+def _load_crosschecks(directory: Path, loaded: dict[tuple[str, str], LoadedQuestionnaire]
+                      ) -> dict[str, tuple[Crosscheck, ...]]:
+    """The question ↔ register mappings, checked against every version they apply to."""
+    try:
+        mappings = load_crosschecks(directory)
+    except CrosscheckError as exc:
+        raise QuestionnaireError(f"contrôles de cohérence invalides : {exc}") from exc
+    for (key, version), item in loaded.items():
+        problems = check_against(mappings.get(key, ()), item.model)
+        if problems:
+            raise QuestionnaireError(f"contrôles de cohérence de {key} v{version} :\n  "
+                                     + "\n  ".join(problems))
+    return mappings
+
+
+def crosschecks(key: str) -> tuple[Crosscheck, ...]:
+    return current_app.extensions["careapp.crosschecks"].get(key, ())
 
 
 def available() -> list[LoadedQuestionnaire]:

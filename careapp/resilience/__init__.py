@@ -1,0 +1,1 @@
+"""Registers kept all year: cyber crisis exercises, continuity (PCA/PRA) and backups."""

@@ -1,0 +1,156 @@
+"""What the registers say about questions the questionnaire also asks, and contradictions.
+
+The question ↔ register mapping is data (questionnaires/crosschecks/*.yaml); the facts and the
+comparison are pure functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from careapp.assessments.answers import RawAnswer
+from careapp.messages import Msg
+from careapp.questionnaires.model import Questionnaire
+from careapp.resilience.d2 import PSSI_REVIEWED_SINCE, ActivityLike, ProfileLike
+from careapp.resilience.indicators import ExerciseIndicators
+from careapp.resilience.models import TestResult
+
+
+@dataclass(frozen=True)
+class Crosscheck:
+    question_id: str
+    fact: str
+    yes: frozenset[str]
+    no: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Fact:
+    value: bool | None  # None: the register does not say
+    evidence: Msg
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    question_id: str
+    declared: str  # option id
+    fact: Fact
+
+
+def _date(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def register_facts(indicators: ExerciseIndicators, profile: ProfileLike | None,
+                   activities: Sequence[ActivityLike], has_exercises: bool) -> dict[str, Fact]:
+    facts: dict[str, Fact] = {}
+    if not has_exercises:
+        facts["exercise_within_12_months"] = Fact(None, Msg("Registre des exercices vide."))
+    elif indicators.last_held_on is None:
+        facts["exercise_within_12_months"] = Fact(False, Msg("Aucun exercice réalisé au registre."))
+    else:
+        facts["exercise_within_12_months"] = Fact(
+            indicators.within_12_months,
+            Msg("Dernier exercice réalisé le %(date)s (il y a %(days)d jours).",
+                date=_date(indicators.last_held_on), days=indicators.days_since_last or 0))
+    unknown = Fact(None, Msg("Le registre ne renseigne pas ce point."))
+    if profile is None:
+        facts.update(dict.fromkeys(
+            ("pssi_recent", "plan_blanc_digital", "crisis_cell_defined", "restore_test_done"),
+            unknown))
+    else:
+        pssi = profile.pssi_reviewed_on
+        facts["pssi_recent"] = unknown if pssi is None else Fact(
+            pssi >= PSSI_REVIEWED_SINCE, Msg("PSSI révisée le %(date)s.", date=_date(pssi)))
+        blanc = profile.plan_blanc_digital_on
+        facts["plan_blanc_digital"] = unknown if blanc is None else Fact(
+            True, Msg("Volet numérique du plan blanc daté du %(date)s.", date=_date(blanc)))
+        cell = profile.crisis_cell_defined
+        facts["crisis_cell_defined"] = unknown if cell is None else Fact(
+            cell, Msg("Cellule de crise déclarée définie.") if cell
+            else Msg("Cellule de crise déclarée non définie."))
+        restored = profile.restore_tested_on
+        if restored is None or profile.restore_test_result is None:
+            facts["restore_test_done"] = unknown
+        else:
+            ok = profile.restore_test_result is not TestResult.FAILURE
+            facts["restore_test_done"] = Fact(
+                ok, Msg("Test de restauration du %(date)s réussi.", date=_date(restored)) if ok
+                else Msg("Test de restauration du %(date)s en échec.", date=_date(restored)))
+    tested = [a.last_test_on for a in activities if a.last_test_on is not None]
+    if tested:
+        facts["field_test_done"] = Fact(True, Msg("Dernier test terrain le %(date)s.",
+                                                  date=_date(max(tested))))
+    elif activities:
+        facts["field_test_done"] = Fact(False, Msg("Aucun test terrain enregistré pour les "
+                                                   "%(count)d activités critiques.",
+                                                   count=len(activities)))
+    else:
+        facts["field_test_done"] = unknown
+    return facts
+
+
+def contradictions(checks: Sequence[Crosscheck], answers: Mapping[str, RawAnswer],
+                   facts: Mapping[str, Fact]) -> list[Contradiction]:
+    found = []
+    for check in checks:
+        answer = answers.get(check.question_id)
+        fact = facts.get(check.fact)
+        if answer is None or answer.state != "answered" or fact is None or fact.value is None:
+            continue
+        declared = answer.value if isinstance(answer.value, str) else None
+        if (declared in check.yes and not fact.value) or (declared in check.no and fact.value):
+            found.append(Contradiction(check.question_id, declared or "", fact))
+    return found
+
+
+# -- the mapping files ---------------------------------------------------------------------------
+
+SCHEMA_FILE = "crosschecks.schema.json"
+
+
+class CrosscheckError(RuntimeError):
+    pass
+
+
+def load_crosschecks(directory: Path) -> dict[str, tuple[Crosscheck, ...]]:
+    """Every crosschecks/*.yaml beside the questionnaires, by questionnaire key."""
+    folder = directory / "crosschecks"
+    if not folder.is_dir():
+        return {}
+    schema = json.loads((folder / SCHEMA_FILE).read_text(encoding="utf-8"))
+    loaded: dict[str, tuple[Crosscheck, ...]] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=str)
+        if errors:
+            raise CrosscheckError(f"{path.name} : {errors[0].message}")
+        loaded[data["questionnaire"]] = tuple(
+            Crosscheck(c["question"], c["fact"], frozenset(c["yes_options"]),
+                       frozenset(c["no_options"]))
+            for c in data["checks"])
+    return loaded
+
+
+def check_against(checks: Sequence[Crosscheck], questionnaire: Questionnaire) -> list[str]:
+    """Problems of a mapping for one questionnaire version (a question it lacks is fine)."""
+    problems = []
+    for check in checks:
+        if not questionnaire.has_question(check.question_id):
+            continue
+        question = questionnaire.question(check.question_id)
+        known = {o.id for o in question.options}
+        if question.type != "single":
+            problems.append(f"{check.question_id} : seule une question à choix unique se compare")
+        for option in sorted((check.yes | check.no) - known):
+            problems.append(f"{check.question_id} : option inconnue « {option} »")
+        if check.yes & check.no:
+            problems.append(f"{check.question_id} : une option est à la fois oui et non")
+    return problems

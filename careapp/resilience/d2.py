@@ -1,0 +1,245 @@
+"""D2 readiness (continuity and recovery): a checklist computed from the registers (pure).
+
+Each item of the D2 prerequisites and objectives (care-reference.md, order of 3 July 2025) is
+met, not met, or unknown (the register does not say), with the facts that decided it.
+"Unknown" is never counted as met.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from careapp.messages import Msg
+from careapp.resilience.models import MEDICO_TECHNICAL, ActivityKind, PlanStatus, TestResult
+
+# "A PSSI signed and reviewed recently (since mid-2022)".
+PSSI_REVIEWED_SINCE = dt.date(2022, 7, 1)
+
+
+class Readiness(enum.StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"
+
+
+class ProfileLike(Protocol):
+    pssi_reviewed_on: dt.date | None
+    continuity_lead: str
+    plan_blanc_digital_on: dt.date | None
+    crisis_cell_defined: bool | None
+    test_schedule_defined: bool | None
+    backup_policy: bool | None
+    backup_321_offline: bool | None
+    backup_own_auth_mfa: bool | None
+    backup_isolated: bool | None
+    backup_monitored: bool | None
+    restore_tested_on: dt.date | None
+    restore_test_result: TestResult | None
+
+
+class ActivityLike(Protocol):
+    kind: ActivityKind
+    name: str
+    most_critical: bool
+    bia_done: bool
+    pca_status: PlanStatus
+    last_test_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    id: str
+    kind: str  # "prerequisite" or "objective"
+    label: Msg
+    status: Readiness
+    evidence: Msg
+
+
+@dataclass(frozen=True)
+class D2Readiness:
+    items: tuple[CheckItem, ...]
+
+    @property
+    def met(self) -> int:
+        return sum(1 for i in self.items if i.status is Readiness.MET)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def unknown(self) -> int:
+        return sum(1 for i in self.items if i.status is Readiness.UNKNOWN)
+
+    @property
+    def ready(self) -> bool:
+        return self.met == self.total
+
+    def item(self, item_id: str) -> CheckItem:
+        return next(i for i in self.items if i.id == item_id)
+
+
+def _date(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _stated(value: bool | None, label: Msg, item_id: str, kind: str = "objective") -> CheckItem:
+    if value is None:
+        return CheckItem(item_id, kind, label, Readiness.UNKNOWN, Msg("Non renseigné."))
+    if value:
+        return CheckItem(item_id, kind, label, Readiness.MET, Msg("Déclaré en place."))
+    return CheckItem(item_id, kind, label, Readiness.NOT_MET, Msg("Déclaré absent."))
+
+
+def _pssi(profile: ProfileLike | None) -> CheckItem:
+    label = Msg("PSSI signée et révisée depuis mi-2022")
+    if profile is None or profile.pssi_reviewed_on is None:
+        return CheckItem("pssi", "prerequisite", label, Readiness.UNKNOWN,
+                         Msg("Date de révision de la PSSI non renseignée."))
+    when = _date(profile.pssi_reviewed_on)
+    if profile.pssi_reviewed_on >= PSSI_REVIEWED_SINCE:
+        return CheckItem("pssi", "prerequisite", label, Readiness.MET,
+                         Msg("PSSI révisée le %(date)s.", date=when))
+    return CheckItem("pssi", "prerequisite", label, Readiness.NOT_MET,
+                     Msg("Dernière révision le %(date)s, avant juillet 2022.", date=when))
+
+
+def _lead(profile: ProfileLike | None) -> CheckItem:
+    label = Msg("Organisation projet de la continuité, avec un responsable nommé")
+    if profile is None:
+        return CheckItem("project_lead", "prerequisite", label, Readiness.UNKNOWN,
+                         Msg("Non renseigné."))
+    if profile.continuity_lead.strip():
+        return CheckItem("project_lead", "prerequisite", label, Readiness.MET,
+                         Msg("Responsable : %(name)s.", name=profile.continuity_lead.strip()))
+    return CheckItem("project_lead", "prerequisite", label, Readiness.NOT_MET,
+                     Msg("Aucun responsable indiqué."))
+
+
+def _plan_blanc(profile: ProfileLike | None) -> CheckItem:
+    label = Msg("Risque cyber intégré au plan blanc, avec des procédures de crise cyber")
+    if profile is None:
+        return CheckItem("plan_blanc", "objective", label, Readiness.UNKNOWN, Msg("Non renseigné."))
+    if profile.plan_blanc_digital_on is None:
+        return CheckItem("plan_blanc", "objective", label, Readiness.NOT_MET,
+                         Msg("Aucune date de volet numérique du plan blanc."))
+    return CheckItem("plan_blanc", "objective", label, Readiness.MET,
+                     Msg("Volet numérique du plan blanc daté du %(date)s.",
+                         date=_date(profile.plan_blanc_digital_on)))
+
+
+def _bia(activities: Sequence[ActivityLike]) -> CheckItem:
+    label = Msg("BIA couvrant au moins un service de soins critique, le processus administratif "
+                "le plus critique et une plateforme médico-technique")
+    if not activities:
+        return CheckItem("bia_coverage", "objective", label, Readiness.UNKNOWN,
+                         Msg("Aucune activité critique enregistrée."))
+    covered = [a for a in activities if a.bia_done]
+    missing = []
+    if not any(a.kind is ActivityKind.CARE_SERVICE for a in covered):
+        missing.append(Msg("un service de soins"))
+    if not any(a.kind is ActivityKind.ADMINISTRATIVE and a.most_critical for a in covered):
+        missing.append(Msg("le processus administratif le plus critique"))
+    if not any(a.kind in MEDICO_TECHNICAL for a in covered):
+        missing.append(Msg("une plateforme médico-technique"))
+    if missing:
+        return CheckItem("bia_coverage", "objective", label, Readiness.NOT_MET,
+                         Msg("BIA manquant pour : %(what)s.",
+                             what=_join(missing)))
+    return CheckItem("bia_coverage", "objective", label, Readiness.MET,
+                     Msg("%(count)d activité(s) couverte(s) par un BIA.", count=len(covered)))
+
+
+
+def _join(parts: list[Msg]) -> Msg:
+    # Three parts at most: a fixed pattern keeps each part translatable on its own.
+    patterns = {1: "%(a)s", 2: "%(a)s, %(b)s", 3: "%(a)s, %(b)s, %(c)s"}
+    return Msg(patterns[len(parts)], **dict(zip("abc", parts, strict=False)))
+
+
+def _pca(activities: Sequence[ActivityLike]) -> CheckItem:
+    label = Msg("Plan de continuité formalisé pour les activités analysées (BIA)")
+    covered = [a for a in activities if a.bia_done]
+    if not covered:
+        return CheckItem("pca_formalised", "objective", label,
+                         Readiness.UNKNOWN if not activities else Readiness.NOT_MET,
+                         Msg("Aucune activité analysée par un BIA."))
+    lacking = [a for a in covered
+               if a.pca_status not in (PlanStatus.FORMALISED, PlanStatus.TESTED)]
+    if lacking:
+        return CheckItem("pca_formalised", "objective", label, Readiness.NOT_MET,
+                         Msg("PCA non formalisé pour %(count)d activité(s) : %(names)s.",
+                             count=len(lacking), names=", ".join(a.name for a in lacking)))
+    return CheckItem("pca_formalised", "objective", label, Readiness.MET,
+                     Msg("PCA formalisé pour les %(count)d activité(s) analysée(s).",
+                         count=len(covered)))
+
+
+def _field_test(activities: Sequence[ActivityLike]) -> CheckItem:
+    label = Msg("Au moins un test terrain d'un plan de continuité")
+    tested = [a for a in activities if a.last_test_on is not None]
+    if tested:
+        last = max(tested, key=lambda a: a.last_test_on or dt.date.min)
+        return CheckItem("field_test", "objective", label, Readiness.MET,
+                         Msg("Dernier test : %(name)s, le %(date)s.", name=last.name,
+                             date=_date(last.last_test_on or dt.date.min)))
+    if not activities:
+        return CheckItem("field_test", "objective", label, Readiness.UNKNOWN,
+                         Msg("Aucune activité critique enregistrée."))
+    return CheckItem("field_test", "objective", label, Readiness.NOT_MET,
+                     Msg("Aucune date de test terrain enregistrée."))
+
+
+def _restore(profile: ProfileLike | None) -> CheckItem:
+    label = Msg("Au moins une restauration réelle en production réussie")
+    if profile is None or profile.restore_tested_on is None:
+        status = Readiness.UNKNOWN if profile is None else Readiness.NOT_MET
+        return CheckItem("restore_test", "objective", label, status,
+                         Msg("Aucun test de restauration enregistré."))
+    when = _date(profile.restore_tested_on)
+    if profile.restore_test_result is TestResult.FAILURE:
+        return CheckItem("restore_test", "objective", label, Readiness.NOT_MET,
+                         Msg("Le test du %(date)s a échoué.", date=when))
+    if profile.restore_test_result is None:
+        return CheckItem("restore_test", "objective", label, Readiness.UNKNOWN,
+                         Msg("Test du %(date)s, résultat non renseigné.", date=when))
+    return CheckItem("restore_test", "objective", label, Readiness.MET,
+                     Msg("Test du %(date)s réussi.", date=when)
+                     if profile.restore_test_result is TestResult.SUCCESS
+                     else Msg("Test du %(date)s réussi en partie.", date=when))
+
+
+def d2_readiness(profile: ProfileLike | None, activities: Iterable[ActivityLike]) -> D2Readiness:
+    activities = list(activities)
+    p = profile
+    return D2Readiness((
+        _pssi(p),
+        _lead(p),
+        _plan_blanc(p),
+        _stated(p.crisis_cell_defined if p else None,
+                Msg("Cellule de crise définie pour une crise cyber"), "crisis_cell"),
+        _bia(activities),
+        _pca(activities),
+        _field_test(activities),
+        _stated(p.test_schedule_defined if p else None,
+                Msg("Calendrier de tests des plans défini"), "test_schedule"),
+        _stated(p.backup_policy if p else None,
+                Msg("Politique de sauvegarde et de restauration, plans de sauvegarde à jour"),
+                "backup_policy"),
+        _stated(p.backup_own_auth_mfa if p else None,
+                Msg("Systèmes de sauvegarde avec leur propre authentification et MFA"),
+                "backup_auth"),
+        _stated(p.backup_isolated if p else None,
+                Msg("Sauvegardes isolables de la production (« bouton rouge »)"),
+                "backup_isolation"),
+        _stated(p.backup_321_offline if p else None,
+                Msg("Règle 3-2-1 avec une copie immuable, hors ligne ou hors site"),
+                "backup_321"),
+        _stated(p.backup_monitored if p else None,
+                Msg("Sauvegardes supervisées"), "backup_monitoring"),
+        _restore(p),
+    ))

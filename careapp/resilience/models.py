@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from careapp.auth.models import User
+from careapp.db import db, utcnow
+from careapp.organisations.models import Establishment
+
+
+def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class ExerciseStatus(enum.StrEnum):
+    PLANNED = "planned"
+    HELD = "held"
+
+
+class ExerciseType(enum.StrEnum):
+    TABLETOP = "tabletop"
+    FUNCTIONAL = "functional"
+    FULL_SCALE = "full_scale"
+    REGIONAL = "regional"
+
+
+class KitLevel(enum.StrEnum):
+    NONE = "none"
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
+class Scenario(enum.StrEnum):
+    RANSOMWARE = "ransomware"
+    MAIL_COMPROMISE = "mail_compromise"
+    EHR_OUTAGE = "ehr_outage"
+    DATA_LEAK = "data_leak"
+    SUPPLIER_OUTAGE = "supplier_outage"
+    OTHER = "other"
+
+
+# Functions taking part in an exercise (stored as a list of these ids).
+FUNCTIONS = ("direction", "medical", "nursing", "it", "communication", "logistics",
+             "ars", "grades", "cert_sante")
+
+
+class Versioned:
+    """Optimistic locking: UPDATE … WHERE revision = the one read; forms carry the revision."""
+
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CrisisExercise(Versioned, db.Model):
+    __tablename__ = "crisis_exercises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(ForeignKey("establishments.id"), index=True)
+    status: Mapped[ExerciseStatus] = mapped_column(_enum(ExerciseStatus))
+    held_on: Mapped[dt.date]  # the planned date while planned
+    type: Mapped[ExerciseType] = mapped_column(_enum(ExerciseType))
+    kit_level: Mapped[KitLevel] = mapped_column(_enum(KitLevel))
+    scenario: Mapped[Scenario] = mapped_column(_enum(Scenario))
+    scenario_detail: Mapped[str] = mapped_column(String(200), default="")
+    functions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    duration_hours: Mapped[float | None]
+    objectives: Mapped[str] = mapped_column(Text, default="")
+    retex_on: Mapped[dt.date | None]
+    retex_summary: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __mapper_args__ = {"version_id_col": Versioned.revision}
+
+    establishment: Mapped[Establishment] = relationship()
+    updated_by: Mapped[User | None] = relationship()
+    findings: Mapped[list[ExerciseFinding]] = relationship(
+        back_populates="exercise", cascade="all, delete-orphan", order_by="ExerciseFinding.id")
+
+    @property
+    def is_held(self) -> bool:
+        return self.status is ExerciseStatus.HELD
+
+
+class ExerciseFinding(db.Model):
+    """A lesson learned (RETEX); its roadmap action survives the finding's deletion."""
+
+    __tablename__ = "exercise_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("crisis_exercises.id", ondelete="CASCADE"),
+                                             index=True)
+    text: Mapped[str] = mapped_column(Text)
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roadmap_actions.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    exercise: Mapped[CrisisExercise] = relationship(back_populates="findings")
+    action: Mapped[Any] = relationship("RoadmapAction")
+
+
+class TestResult(enum.StrEnum):
+    SUCCESS = "success"
+    PARTIAL = "partial"
+    FAILURE = "failure"
+
+
+class ContinuityProfile(Versioned, db.Model):
+    """Establishment-level continuity and backup facts. None means "not stated"."""
+
+    __tablename__ = "continuity_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(ForeignKey("establishments.id"), unique=True)
+    pssi_reviewed_on: Mapped[dt.date | None]
+    continuity_lead: Mapped[str] = mapped_column(String(200), default="")
+    plan_blanc_digital_on: Mapped[dt.date | None]
+    crisis_cell_defined: Mapped[bool | None]
+    test_schedule_defined: Mapped[bool | None]
+    backup_policy: Mapped[bool | None]
+    backup_321_offline: Mapped[bool | None]
+    backup_own_auth_mfa: Mapped[bool | None]
+    backup_isolated: Mapped[bool | None]
+    backup_monitored: Mapped[bool | None]
+    restore_tested_on: Mapped[dt.date | None]
+    restore_test_result: Mapped[TestResult | None] = mapped_column(_enum(TestResult))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __mapper_args__ = {"version_id_col": Versioned.revision}
+
+    establishment: Mapped[Establishment] = relationship()
+    updated_by: Mapped[User | None] = relationship()
+
+
+class ActivityKind(enum.StrEnum):
+    CARE_SERVICE = "care_service"
+    ADMINISTRATIVE = "administrative"
+    PHARMACY = "pharmacy"
+    IMAGING = "imaging"
+    BIOLOGY = "biology"
+    TECHNICAL = "technical"
+
+
+MEDICO_TECHNICAL = frozenset({ActivityKind.PHARMACY, ActivityKind.IMAGING, ActivityKind.BIOLOGY})
+
+
+class PlanStatus(enum.StrEnum):
+    ABSENT = "absent"
+    IN_PROGRESS = "in_progress"
+    FORMALISED = "formalised"
+    TESTED = "tested"
+
+
+class CriticalActivity(Versioned, db.Model):
+    __tablename__ = "critical_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(ForeignKey("establishments.id"), index=True)
+    kind: Mapped[ActivityKind] = mapped_column(_enum(ActivityKind))
+    name: Mapped[str] = mapped_column(String(200))
+    # For administrative processes: the one the BIA must cover (D2 objective).
+    most_critical: Mapped[bool] = mapped_column(default=False)
+    bia_done: Mapped[bool] = mapped_column(default=False)
+    rto_hours: Mapped[float | None]
+    rpo_hours: Mapped[float | None]
+    degraded_procedure: Mapped[bool] = mapped_column(default=False)
+    pca_status: Mapped[PlanStatus] = mapped_column(_enum(PlanStatus), default=PlanStatus.ABSENT)
+    pra_status: Mapped[PlanStatus] = mapped_column(_enum(PlanStatus), default=PlanStatus.ABSENT)
+    last_test_on: Mapped[dt.date | None]
+    last_test_result: Mapped[TestResult | None] = mapped_column(_enum(TestResult))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __mapper_args__ = {"version_id_col": Versioned.revision}
+
+    establishment: Mapped[Establishment] = relationship()
+    updated_by: Mapped[User | None] = relationship()

@@ -1,0 +1,187 @@
+"""Reading and changing the registers: every change is checked against the revision the form
+was opened at, audit-logged with its before → after values, and refreshes the roadmap."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from careapp.audit.services import record
+from careapp.auth.models import User
+from careapp.db import db
+from careapp.locking import changes, check_revision, values_of
+from careapp.organisations.models import Establishment
+from careapp.resilience.crosscheck import Fact, register_facts
+from careapp.resilience.d2 import D2Readiness, d2_readiness
+from careapp.resilience.indicators import ExerciseIndicators, exercise_indicators
+from careapp.resilience.models import (
+    ContinuityProfile,
+    CrisisExercise,
+    CriticalActivity,
+    ExerciseFinding,
+)
+
+EXERCISE_FIELDS = ("status", "held_on", "type", "kit_level", "scenario", "scenario_detail",
+                   "functions", "duration_hours", "objectives", "retex_on", "retex_summary")
+PROFILE_FIELDS = ("pssi_reviewed_on", "continuity_lead", "plan_blanc_digital_on",
+                  "crisis_cell_defined", "test_schedule_defined", "backup_policy",
+                  "backup_321_offline", "backup_own_auth_mfa", "backup_isolated",
+                  "backup_monitored", "restore_tested_on", "restore_test_result")
+ACTIVITY_FIELDS = ("kind", "name", "most_critical", "bia_done", "rto_hours", "rpo_hours",
+                   "degraded_procedure", "pca_status", "pra_status", "last_test_on",
+                   "last_test_result")
+
+
+@dataclass(frozen=True)
+class Registers:
+    """Everything the registers say about one establishment on one day."""
+
+    exercises: list[CrisisExercise]
+    indicators: ExerciseIndicators
+    profile: ContinuityProfile | None
+    activities: list[CriticalActivity]
+    d2: D2Readiness
+    facts: dict[str, Fact]
+
+
+def exercises_of(establishment: Establishment) -> list[CrisisExercise]:
+    return list(db.session.scalars(
+        select(CrisisExercise).filter_by(establishment_id=establishment.id)
+        .order_by(CrisisExercise.held_on.desc(), CrisisExercise.id.desc())))
+
+
+def profile_of(establishment: Establishment) -> ContinuityProfile | None:
+    return db.session.scalar(select(ContinuityProfile).filter_by(establishment_id=establishment.id))
+
+
+def activities_of(establishment: Establishment) -> list[CriticalActivity]:
+    return list(db.session.scalars(
+        select(CriticalActivity).filter_by(establishment_id=establishment.id)
+        .order_by(CriticalActivity.kind, CriticalActivity.name)))
+
+
+def registers_of(establishment: Establishment, today: dt.date | None = None) -> Registers:
+    today = today or dt.date.today()
+    exercises = exercises_of(establishment)
+    profile = profile_of(establishment)
+    activities = activities_of(establishment)
+    indicators = exercise_indicators(exercises, today)
+    return Registers(
+        exercises=exercises, indicators=indicators, profile=profile, activities=activities,
+        d2=d2_readiness(profile, activities),
+        facts=register_facts(indicators, profile, activities, has_exercises=bool(exercises)),
+    )
+
+
+def _audit(action: str, obj: Any, establishment: Establishment, user: User,
+           details: dict[str, Any]) -> None:
+    record(action, actor=user, object_type=type(obj).__tablename__, object_id=obj.id,
+           region_code=establishment.region_code, establishment_id=establishment.id,
+           details=details)
+
+
+def _apply(obj: Any, data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, list[Any]]:
+    before = values_of(obj, fields)
+    for name in fields:
+        if name in data and getattr(obj, name) != data[name]:
+            setattr(obj, name, data[name])
+    return changes(before, values_of(obj, fields))
+
+
+def _refresh_roadmap(establishment: Establishment, user: User) -> None:
+    from careapp.roadmap.services import regenerate  # the roadmap reads the registers
+
+    db.session.flush()
+    regenerate(establishment, user)
+
+
+def save_exercise(establishment: Establishment, exercise: CrisisExercise | None,
+                  data: dict[str, Any], user: User, seen: int | None) -> CrisisExercise:
+    if exercise is None:
+        exercise = CrisisExercise(establishment_id=establishment.id, updated_by_id=user.id, **data)
+        db.session.add(exercise)
+        db.session.flush()
+        _audit("exercise.create", exercise, establishment, user,
+               {"after": values_of(exercise, EXERCISE_FIELDS)})
+    else:
+        check_revision(exercise, seen)
+        changed = _apply(exercise, data, EXERCISE_FIELDS)
+        if changed:
+            exercise.updated_by_id = user.id
+            _audit("exercise.update", exercise, establishment, user, {"changes": changed})
+    _refresh_roadmap(establishment, user)
+    return exercise
+
+
+def delete_exercise(establishment: Establishment, exercise: CrisisExercise, user: User) -> None:
+    _audit("exercise.delete", exercise, establishment, user,
+           {"before": values_of(exercise, EXERCISE_FIELDS),
+            "findings": [f.text for f in exercise.findings]})
+    db.session.delete(exercise)
+    _refresh_roadmap(establishment, user)
+
+
+def add_finding(establishment: Establishment, exercise: CrisisExercise, text: str,
+                user: User) -> ExerciseFinding:
+    finding = ExerciseFinding(exercise=exercise, text=text)
+    db.session.add(finding)
+    db.session.flush()
+    _audit("finding.create", finding, establishment, user,
+           {"exercise_id": exercise.id, "text": text})
+    return finding
+
+
+def delete_finding(establishment: Establishment, finding: ExerciseFinding, user: User) -> None:
+    _audit("finding.delete", finding, establishment, user,
+           {"exercise_id": finding.exercise_id, "text": finding.text,
+            "action_id": finding.action_id})
+    db.session.delete(finding)
+
+
+def save_profile(establishment: Establishment, data: dict[str, Any], user: User,
+                 seen: int | None) -> ContinuityProfile:
+    profile = profile_of(establishment)
+    if profile is None:
+        profile = ContinuityProfile(establishment_id=establishment.id, updated_by_id=user.id,
+                                    **data)
+        db.session.add(profile)
+        db.session.flush()
+        _audit("continuity.create", profile, establishment, user,
+               {"after": values_of(profile, PROFILE_FIELDS)})
+    else:
+        check_revision(profile, seen)
+        changed = _apply(profile, data, PROFILE_FIELDS)
+        if changed:
+            profile.updated_by_id = user.id
+            _audit("continuity.update", profile, establishment, user, {"changes": changed})
+    _refresh_roadmap(establishment, user)
+    return profile
+
+
+def save_activity(establishment: Establishment, activity: CriticalActivity | None,
+                  data: dict[str, Any], user: User, seen: int | None) -> CriticalActivity:
+    if activity is None:
+        activity = CriticalActivity(establishment_id=establishment.id, updated_by_id=user.id,
+                                    **data)
+        db.session.add(activity)
+        db.session.flush()
+        _audit("activity.create", activity, establishment, user,
+               {"after": values_of(activity, ACTIVITY_FIELDS)})
+    else:
+        check_revision(activity, seen)
+        changed = _apply(activity, data, ACTIVITY_FIELDS)
+        if changed:
+            activity.updated_by_id = user.id
+            _audit("activity.update", activity, establishment, user, {"changes": changed})
+    _refresh_roadmap(establishment, user)
+    return activity
+
+
+def delete_activity(establishment: Establishment, activity: CriticalActivity, user: User) -> None:
+    _audit("activity.delete", activity, establishment, user,
+           {"before": values_of(activity, ACTIVITY_FIELDS)})
+    db.session.delete(activity)
+    _refresh_roadmap(establishment, user)

@@ -1,0 +1,1 @@
+"""The establishment's roadmap: actions generated from gaps, findings and manual entries."""

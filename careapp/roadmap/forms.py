@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from careapp.assessments.labels import AXIS_LABELS, DOMAIN_LABELS
+from careapp.formtools import choices, clean_text
+from careapp.resilience.forms import LocalisedDateField
+from careapp.roadmap.labels import PRIORITY, STATUS
+from careapp.roadmap.models import ActionStatus, Priority
+
+TEXT = {"filters": [clean_text]}
+
+
+class ActionForm(FlaskForm):
+    revision = HiddenField()
+    title = StringField(_l("Intitulé"), validators=[
+        DataRequired(_l("Donnez un intitulé à l'action.")), Length(max=300)], **TEXT)
+    priority = SelectField(_l("Priorité"), choices=choices(PRIORITY))
+    owner = StringField(_l("Responsable"), validators=[Length(max=200)], **TEXT)
+    due_on = LocalisedDateField(_l("Échéance"), validators=[Optional()])
+    status = SelectField(_l("Statut"), choices=choices(STATUS))
+    abandon_reason = TextAreaField(_l("Raison de l'abandon"), validators=[Length(max=2000)], **TEXT)
+    comment = TextAreaField(_l("Commentaire"), validators=[Length(max=5000)], **TEXT)
+
+    def validate_abandon_reason(self, field: Any) -> None:
+        if self.status.data == ActionStatus.ABANDONED.value and not field.data:
+            raise ValidationError(_("Une action abandonnée demande la raison de l'abandon."))
+
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "title": self.title.data, "priority": Priority(self.priority.data),
+            "owner": self.owner.data, "due_on": self.due_on.data,
+            "status": ActionStatus(self.status.data), "abandon_reason": self.abandon_reason.data,
+            "comment": self.comment.data,
+        }
+
+
+class ManualActionForm(ActionForm):
+    axis_id = SelectField(_l("Axe"), choices=[SelectChoice("", _l("Aucun")), *choices(AXIS_LABELS)])
+    domain = SelectField(_l("Domaine CaRE"),
+                         choices=[SelectChoice("", _l("Aucun")), *choices(DOMAIN_LABELS)])
+
+    def values(self) -> dict[str, Any]:
+        return {**super().values(), "axis_id": self.axis_id.data or None,
+                "domain": self.domain.data or None}

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from careapp.assessments.labels import AXIS_LABELS, DOMAIN_LABELS
+from careapp.auth.access import can_edit, get_registers_or_404
+from careapp.db import db
+from careapp.formtools import seen_revision
+from careapp.locking import StaleRecord, plain
+from careapp.messages import translate
+from careapp.organisations.models import Establishment
+from careapp.resilience.labels import shown
+from careapp.roadmap import labels, services
+from careapp.roadmap.forms import ActionForm, ManualActionForm
+from careapp.roadmap.models import Origin, RoadmapAction
+
+bp = Blueprint("roadmap", __name__, url_prefix="/etablissements/<int:establishment_id>")
+
+EDITABLE = ("title", "priority", "owner", "due_on", "status", "abandon_reason", "comment")
+
+
+def _lang() -> str:
+    return session.get("lang", "fr")
+
+
+def _owned(action_id: int, establishment: Establishment) -> RoadmapAction:
+    action = db.session.get(RoadmapAction, action_id)
+    if action is None or action.establishment_id != establishment.id:
+        abort(404)
+    return action
+
+
+@bp.get("/feuille-de-route")
+def index(establishment_id: int) -> str:
+    establishment = get_registers_or_404(establishment_id)
+    args = request.args
+    filters = services.Filters(
+        status=args.get("statut", ""), priority=args.get("priorite", ""),
+        origin=args.get("origine", ""), axis=args.get("axe", "") if args.get("axe", "")
+        in AXIS_LABELS else "", overdue=args.get("en_retard") == "1",
+        sort=args.get("tri", "priority") if args.get("tri") in services.SORTS else "priority")
+    today = dt.date.today()
+    actions = services.actions_of(establishment, filters, today)
+    everything = services.actions_of(establishment, today=today)
+    return render_template(
+        "roadmap/index.html", establishment=establishment, actions=actions, filters=filters,
+        progress=services.progress_of(everything, today), today=today, labels=labels,
+        axis_labels=AXIS_LABELS, domain_labels=DOMAIN_LABELS, lang=_lang(),
+        filtered=len(actions) != len(everything),
+        can_edit=can_edit(current_user, establishment))
+
+
+@bp.post("/feuille-de-route/mise-a-jour")
+def regenerate(establishment_id: int) -> Response:
+    establishment = get_registers_or_404(establishment_id, edit=True)
+    report = services.regenerate(establishment, current_user)
+    db.session.commit()
+    if report.changed:
+        flash(_("Feuille de route mise à jour : %(added)d action(s) ajoutée(s), %(updated)d "
+                "actualisée(s), %(closed)d proposée(s) comme faite(s) (écart comblé), "
+                "%(reopened)d rouverte(s).", added=report.added, updated=report.updated,
+                closed=report.closed, reopened=report.reopened), "success")
+    else:
+        flash(_("La feuille de route était déjà à jour."), "info")
+    return redirect(url_for("roadmap.index", establishment_id=establishment.id))
+
+
+@bp.route("/feuille-de-route/nouvelle", methods=["GET", "POST"])
+def new(establishment_id: int) -> str | Response | tuple[str, int]:
+    establishment = get_registers_or_404(establishment_id, edit=True)
+    form = ManualActionForm()
+    if not form.is_submitted():
+        form.priority.data = "P2"
+    if form.validate_on_submit():
+        services.create_manual(establishment, form.values(), current_user)
+        db.session.commit()
+        flash(_("Action ajoutée à la feuille de route."), "success")
+        return redirect(url_for("roadmap.index", establishment_id=establishment.id,
+                                tri="recent"))
+    return render_template("roadmap/form.html", establishment=establishment, form=form,
+                           action=None, notes={}, can_edit=True,
+                           lang=_lang()), 400 if form.errors else 200
+
+
+@bp.route("/feuille-de-route/<int:action_id>", methods=["GET", "POST"])
+def edit(establishment_id: int, action_id: int) -> str | Response | tuple[str, int]:
+    establishment = get_registers_or_404(establishment_id)
+    action = _owned(action_id, establishment)
+    form = ActionForm(obj=action)
+    if form.is_submitted() and not can_edit(current_user, establishment):
+        abort(403)
+    if not form.is_submitted():
+        form.title.data = action.display_title(_lang())
+        form.revision.data = str(action.revision)
+    notes: dict[str, str] = {}
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_action(establishment, action, form.values(), current_user,
+                                   seen_revision(form), _lang())
+            db.session.commit()
+            flash(_("Action enregistrée."), "success")
+            return redirect(url_for("roadmap.index", establishment_id=establishment.id))
+        except (StaleRecord, StaleDataError):
+            db.session.rollback()
+            action = db.session.get(RoadmapAction, action_id)
+            if action is None:
+                flash(_("Cette action a été supprimée entre-temps."), "error")
+                return redirect(url_for("roadmap.index", establishment_id=establishment.id))
+            flash(_("Quelqu'un a modifié cette action pendant que vous la remplissiez : rien n'a "
+                    "été enregistré. Vos saisies sont conservées ci-dessous ; la version "
+                    "enregistrée est affichée à côté. Vérifiez puis enregistrez à nouveau."),
+                  "error")
+            submitted = form.values()
+            value_labels = {"priority": labels.PRIORITY, "status": labels.STATUS}
+            for name in EDITABLE:
+                saved = action.display_title(_lang()) if name == "title" else getattr(action, name)
+                if plain(saved) != plain(submitted.get(name)):
+                    notes[name] = shown(saved, value_labels.get(name))
+            form.revision.data = str(action.revision)
+            status = 409
+    elif form.errors:
+        status = 400
+    return render_template("roadmap/form.html", establishment=establishment, form=form,
+                           action=action, notes=notes, lang=_lang(),
+                           can_edit=can_edit(current_user, establishment)), status
+
+
+@bp.post("/feuille-de-route/<int:action_id>/fait")
+def mark_done(establishment_id: int, action_id: int) -> Response:
+    establishment = get_registers_or_404(establishment_id, edit=True)
+    action = _owned(action_id, establishment)
+    try:
+        services.mark_done(establishment, action, current_user, seen_revision(ActionForm()))
+        db.session.commit()
+        flash(_("Action marquée comme faite."), "success")
+    except (StaleRecord, StaleDataError):
+        db.session.rollback()
+        flash(_("Cette action a changé entre-temps : vérifiez-la avant de la marquer comme "
+                "faite."), "error")
+    return redirect(url_for("roadmap.index", establishment_id=establishment.id))
+
+
+@bp.post("/feuille-de-route/<int:action_id>/suppression")
+def delete(establishment_id: int, action_id: int) -> Response:
+    establishment = get_registers_or_404(establishment_id, edit=True)
+    action = _owned(action_id, establishment)
+    try:
+        services.delete_action(establishment, action, current_user)
+        db.session.commit()
+        flash(_("Action supprimée."), "success")
+    except services.RoadmapError as exc:
+        db.session.rollback()
+        flash(translate(exc), "error")
+    return redirect(url_for("roadmap.index", establishment_id=establishment.id))
+
+
+def origin_label(action: RoadmapAction) -> str:
+    label = str(labels.ORIGIN[action.origin])
+    return f"{label} {action.origin_ref}" if action.origin is Origin.QUESTION else label
