@@ -22,6 +22,20 @@ from careapp.db import db
 from careapp.organisations.finess import make_finess
 from careapp.organisations.models import Establishment, Ght, Sector
 from careapp.questionnaires.model import Question, Questionnaire
+from careapp.resilience.models import (
+    ActivityKind,
+    ContinuityProfile,
+    CrisisExercise,
+    CriticalActivity,
+    ExerciseFinding,
+    ExerciseStatus,
+    ExerciseType,
+    KitLevel,
+    PlanStatus,
+    Scenario,
+    TestResult,
+)
+from careapp.roadmap import services as roadmap
 
 DEMO_PASSWORD = "CaRE-demo-2026-essai"  # noqa: S105 - demo accounts only, printed by seed-demo
 QUESTIONNAIRE = ("care", "1.0.0")
@@ -60,6 +74,7 @@ def seed(today: dt.date | None = None) -> list[DemoAccount]:
     establishments = _establishments()
     accounts = _users(establishments)
     if db.session.scalar(select(Campaign).filter_by(year=today.year - 1, region_code=None)) is None:
+        _registers(establishments, rng, today)  # first: submissions then see them
         _campaigns(establishments, rng, today)
     db.session.flush()
     return accounts
@@ -205,3 +220,64 @@ def _number_for_level(question: Question, target: int, rng: random.Random) -> st
     if question.bounds.get("integer"):
         return str(int(low))
     return f"{number:.1f}".replace(".", ",")
+
+
+SCENARIOS = list(Scenario)
+KINDS = [(ActivityKind.CARE_SERVICE, "Urgences"), (ActivityKind.ADMINISTRATIVE, "Admissions et facturation"),
+         (ActivityKind.IMAGING, "Imagerie médicale"), (ActivityKind.PHARMACY, "Pharmacie à usage intérieur"),
+         (ActivityKind.BIOLOGY, "Laboratoire de biologie")]
+
+
+def _registers(establishments: list[Establishment], rng: random.Random, today: dt.date) -> None:
+    """Exercise and continuity registers of varied maturity, then each roadmap generated."""
+    for index, establishment in enumerate(establishments):
+        maturity = rng.random()
+        months_ago = rng.choice([2, 5, 9, 11, 14, 20]) if index % 6 != 5 else None
+        if months_ago is not None:
+            held_on = today - dt.timedelta(days=30 * months_ago + rng.randint(0, 20))
+            exercise = CrisisExercise(
+                establishment_id=establishment.id, status=ExerciseStatus.HELD, held_on=held_on,
+                type=rng.choice(list(ExerciseType)), kit_level=rng.choice(list(KitLevel)),
+                scenario=SCENARIOS[index % len(SCENARIOS)],
+                scenario_detail="Perte du réseau régional" if index % len(SCENARIOS) == 5 else "",
+                functions=["direction", "it", "communication", "medical"][: 2 + index % 3],
+                duration_hours=float(rng.choice([2, 3, 4, 6])),
+                objectives="Activer la cellule de crise et tenir deux heures en mode dégradé.",
+                retex_on=held_on + dt.timedelta(days=21) if maturity > 0.3 else None,
+                retex_summary="Annuaire de crise à jour ; fiches réflexes à imprimer."
+                if maturity > 0.3 else "")
+            db.session.add(exercise)
+            if maturity > 0.3:
+                exercise.findings.append(ExerciseFinding(
+                    text="Les fiches réflexes du mode dégradé ne sont pas imprimées dans les services."))
+        if index % 3 == 0:
+            db.session.add(CrisisExercise(
+                establishment_id=establishment.id, status=ExerciseStatus.PLANNED,
+                held_on=today + dt.timedelta(days=45 + index), type=ExerciseType.TABLETOP,
+                kit_level=KitLevel.INTERMEDIATE, scenario=Scenario.EHR_OUTAGE, functions=[],
+                objectives="Tester la bascule sur les procédures papier."))
+        if maturity > 0.15:
+            db.session.add(ContinuityProfile(
+                establishment_id=establishment.id,
+                pssi_reviewed_on=dt.date(2021 + int(maturity * 4), 3, 1),
+                continuity_lead="Direction des soins" if maturity > 0.4 else "",
+                plan_blanc_digital_on=dt.date(today.year - 1, 6, 1) if maturity > 0.5 else None,
+                crisis_cell_defined=maturity > 0.35, test_schedule_defined=maturity > 0.7 or None,
+                backup_policy=maturity > 0.3, backup_321_offline=maturity > 0.6,
+                backup_own_auth_mfa=maturity > 0.75 if maturity > 0.4 else None,
+                backup_isolated=maturity > 0.8, backup_monitored=maturity > 0.5,
+                restore_tested_on=dt.date(today.year, 2, 10) if maturity > 0.55 else None,
+                restore_test_result=TestResult.SUCCESS if maturity > 0.55 else None))
+        for position, (kind, name) in enumerate(KINDS[: 2 + int(maturity * 4)]):
+            formal = maturity > 0.3 + position * 0.1
+            db.session.add(CriticalActivity(
+                establishment_id=establishment.id, kind=kind, name=name,
+                most_critical=kind is ActivityKind.ADMINISTRATIVE, bia_done=formal,
+                rto_hours=float(4 * (position + 1)), rpo_hours=float(position + 1) if formal else None,
+                degraded_procedure=formal,
+                pca_status=PlanStatus.FORMALISED if formal else PlanStatus.IN_PROGRESS,
+                pra_status=PlanStatus.IN_PROGRESS,
+                last_test_on=dt.date(today.year, 4, 15) if formal and maturity > 0.6 else None,
+                last_test_result=TestResult.PARTIAL if formal and maturity > 0.6 else None))
+        db.session.flush()
+        roadmap.regenerate(establishment, None, today)

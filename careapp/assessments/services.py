@@ -315,6 +315,9 @@ def submit(assessment: Assessment, user: User, today: dt.date | None = None, *,
     db.session.flush()
     _record(assessment, "assessment.submit", user,
             {"overall": result.overall, "scoring_version": result.scoring_version})
+    from careapp.roadmap.services import regenerate  # the roadmap reads submitted assessments
+
+    regenerate(assessment.establishment, user, today)
     return snapshot
 
 

@@ -28,15 +28,18 @@ from careapp.auth.access import (
     can_edit,
     can_manage_campaigns,
     can_reopen,
+    can_see_register_summary,
     can_view,
     get_establishment_or_404,
+    is_member,
 )
 from careapp.auth.models import Role
 from careapp.db import db
 from careapp.messages import translate
 from careapp.questionnaires import registry
-from careapp.questionnaires.model import Section
+from careapp.questionnaires.model import Questionnaire, Section
 from careapp.reporting.charts import axis_bars_svg
+from careapp.resilience import services as resilience_services
 
 bp = Blueprint("assessments", __name__)
 
@@ -163,9 +166,12 @@ def section(assessment_id: int, section_id: str) -> str | Response | tuple[str, 
 def _render_section(assessment: Assessment, current: Section, form: FlaskForm,
                     conflicts: dict | None = None) -> str:
     questionnaire = services.questionnaire_of(assessment)
-    results = resolve(questionnaire, services.raw_answers(assessment))
+    answers = services.raw_answers(assessment)
+    results = resolve(questionnaire, answers)
     return render_template(
         "assessments/section.html",
+        consistency=_consistency(assessment, questionnaire, answers),
+        register_member=is_member(current_user, assessment.establishment),
         assessment=assessment,
         questionnaire=questionnaire,
         section=current,
@@ -179,6 +185,14 @@ def _render_section(assessment: Assessment, current: Section, form: FlaskForm,
         editable=_editable(assessment),
         lang=_lang(),
     )
+
+
+def _consistency(assessment: Assessment, questionnaire: Questionnaire,
+                 answers: dict) -> resilience_services.Consistency | None:
+    """Register facts beside the questions, for those who may see the registers' summary."""
+    if not can_see_register_summary(current_user, assessment.establishment):
+        return None
+    return resilience_services.consistency(assessment.establishment, questionnaire, answers)
 
 
 def _next_section(sections: list, section_id: str):  # type: ignore[no-untyped-def]
@@ -233,6 +247,7 @@ def results(assessment_id: int) -> str:
     data = services.results_of(assessment)
     return render_template(
         "assessments/results.html",
+        consistency=_consistency(assessment, questionnaire, services.raw_answers(assessment)),
         assessment=assessment,
         questionnaire=questionnaire,
         results=data,

@@ -4,17 +4,21 @@ was opened at, audit-logged with its before → after values, and refreshes the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
+from careapp.assessments.answers import RawAnswer
 from careapp.audit.services import record
 from careapp.auth.models import User
 from careapp.db import db
 from careapp.locking import changes, check_revision, values_of
 from careapp.organisations.models import Establishment
-from careapp.resilience.crosscheck import Fact, register_facts
+from careapp.questionnaires import registry
+from careapp.questionnaires.model import Questionnaire
+from careapp.resilience.crosscheck import Contradiction, Fact, contradictions, register_facts
 from careapp.resilience.d2 import D2Readiness, d2_readiness
 from careapp.resilience.indicators import ExerciseIndicators, exercise_indicators
 from careapp.resilience.models import (
@@ -185,3 +189,24 @@ def delete_activity(establishment: Establishment, activity: CriticalActivity, us
            {"before": values_of(activity, ACTIVITY_FIELDS)})
     db.session.delete(activity)
     _refresh_roadmap(establishment, user)
+
+
+@dataclass(frozen=True)
+class Consistency:
+    """What the registers say next to the questions that ask the same thing."""
+
+    facts: dict[str, Fact]  # question id → the register's fact
+    contradictions: list[Contradiction]
+
+
+def consistency(establishment: Establishment, questionnaire: Questionnaire,
+                answers: Mapping[str, RawAnswer], today: dt.date | None = None) -> Consistency:
+    checks = [c for c in registry.crosschecks(questionnaire.key)
+              if questionnaire.has_question(c.question_id)]
+    if not checks:
+        return Consistency({}, [])
+    facts = registers_of(establishment, today).facts
+    return Consistency(
+        facts={c.question_id: facts[c.fact] for c in checks},
+        contradictions=contradictions(checks, answers, facts),
+    )

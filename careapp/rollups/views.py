@@ -7,9 +7,10 @@ from sqlalchemy import select
 from careapp.assessments.models import STATUS_LABELS
 from careapp.assessments.services import campaigns_in, questionnaire_of_campaign
 from careapp.auth.access import can_reopen_in_region, visible_region_codes
+from careapp.auth.models import Role
 from careapp.db import db
-from careapp.organisations.models import Region
-from careapp.rollups.loaders import region_status_rows
+from careapp.organisations.models import Establishment, Region
+from careapp.rollups.loaders import region_status_rows, register_summaries
 
 bp = Blueprint("rollups", __name__, url_prefix="/region")
 
@@ -35,8 +36,15 @@ def region() -> str:
     counts = dict.fromkeys(STATUS_LABELS, 0)
     for row in rows:
         counts[row["status"]] += 1
+    # Registers stay inside establishments; the ARS of the region sees their summary.
+    show_registers = current_user.role is Role.ARS and current_user.region_code == selected.code
+    establishments = db.session.execute(
+        select(Establishment.id, Establishment.name).where(Establishment.region_code == code)
+        .order_by(Establishment.name)).all() if show_registers else []
+    summaries = register_summaries([e.id for e in establishments])
     return render_template(
-        "rollups/region.html", regions=regions, region=selected, campaigns=campaigns,
+        "rollups/region.html", show_registers=show_registers, summaries=summaries,
+        establishments=establishments, regions=regions, region=selected, campaigns=campaigns,
         campaign=campaign, rows=rows, counts=counts, status_labels=STATUS_LABELS,
         questionnaire=questionnaire_of_campaign(campaign) if campaign else None,
         may_reopen=can_reopen_in_region(current_user, selected.code),
