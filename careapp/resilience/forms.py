@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
 
 from careapp.formtools import (
     MultiCheckboxField,
@@ -57,6 +58,14 @@ class LocalisedDateField(DateField):
 
 
 class HoursField(FloatField):
+    """Hours as typed by French users ("3,5" as well as "3.5"): a text box, not a spinner."""
+
+    widget = TextInput()
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and isinstance(valuelist[0], str):
             valuelist = [valuelist[0].replace(",", ".").strip()]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import parse_qs
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -144,7 +145,16 @@ def mark_done(establishment_id: int, action_id: int) -> Response:
         db.session.rollback()
         flash(_("Cette action a changé entre-temps : vérifiez-la avant de la marquer comme "
                 "faite."), "error")
-    return redirect(url_for("roadmap.index", establishment_id=establishment.id))
+    return redirect(url_for("roadmap.index", establishment_id=establishment.id, **_kept_filters()))
+
+
+FILTER_ARGS = ("statut", "priorite", "origine", "axe", "en_retard", "tri")
+
+
+def _kept_filters() -> dict[str, str]:
+    """The list's filters, carried by the button's form, to come back to the same view."""
+    kept = parse_qs(request.form.get("filtres", ""), max_num_fields=len(FILTER_ARGS) * 2)
+    return {k: v[0][:20] for k, v in kept.items() if k in FILTER_ARGS and v}
 
 
 @bp.post("/feuille-de-route/<int:action_id>/suppression")

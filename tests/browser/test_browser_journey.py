@@ -67,8 +67,11 @@ def test_rssi_fills_saves_with_an_error_and_reads_results(page, live_site) -> No
 def test_ars_sees_the_region_only(page, live_site) -> None:  # noqa: ANN001
     login(page, live_site, "ars53@test.fr")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Vue régionale — Bretagne")
-    expect(page.get_by_role("link", name="CH de Rennes test")).to_be_visible()
+    expect(page.get_by_role("link", name="CH de Rennes test").first).to_be_visible()
     expect(page.get_by_text("Hôpital parisien test")).to_have_count(0)
+    # the registers' read-only summary, for the ARS of the region only
+    expect(page.get_by_role("heading", name="Exercices de crise, préparation D2 et feuilles de route")
+           ).to_be_visible()
 
 
 def test_conditional_question_follows_the_answer_it_depends_on(page, live_site) -> None:  # noqa: ANN001
