@@ -7,15 +7,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from careapp.assessments.models import Assessment, AxisScore, Campaign, ScoreSnapshot
 from careapp.db import db
 from careapp.organisations.models import Establishment, Ght
 from careapp.resilience.d2 import D2Readiness, d2_readiness
 from careapp.resilience.indicators import ExerciseIndicators, exercise_indicators
-from careapp.resilience.models import ContinuityProfile, CrisisExercise, CriticalActivity
-from careapp.roadmap.models import RoadmapAction
+from careapp.resilience.models import (
+    ActivityKind,
+    ContinuityProfile,
+    CrisisExercise,
+    CriticalActivity,
+    ExerciseStatus,
+    PlanStatus,
+)
+from careapp.roadmap.models import ActionStatus, Priority, RoadmapAction
 from careapp.roadmap.services import Progress, progress_of
 
 
@@ -56,30 +63,81 @@ class RegisterSummary:
     roadmap: Progress
 
 
+@dataclass(frozen=True)
+class _Exercise:
+    id: int
+    held_on: dt.date
+    retex_on: dt.date | None
+    status: str
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == ExerciseStatus.HELD.value
+
+
+@dataclass(frozen=True)
+class _Activity:
+    kind: ActivityKind
+    name: str
+    most_critical: bool
+    bia_done: bool
+    pca_status: PlanStatus
+    last_test_on: dt.date | None
+
+
 def register_summaries(establishment_ids: list[int], today: dt.date | None = None
                        ) -> dict[int, RegisterSummary]:
-    """Summaries of many establishments in four queries (one per register table)."""
+    """Summaries of many establishments in four queries: plain columns, and the roadmap
+    counted by the database (a region may hold tens of thousands of actions)."""
     today = today or dt.date.today()
     if not establishment_ids:
         return {}
-
-    def grouped(model: Any) -> dict[int, list[Any]]:
-        groups: dict[int, list[Any]] = defaultdict(list)
-        for row in db.session.scalars(
-                select(model).where(model.establishment_id.in_(establishment_ids))):
-            groups[row.establishment_id].append(row)
-        return groups
-
-    exercises = grouped(CrisisExercise)
-    activities = grouped(CriticalActivity)
-    actions = grouped(RoadmapAction)
+    exercises: dict[int, list[_Exercise]] = defaultdict(list)
+    for eid, *columns in db.session.execute(
+            select(CrisisExercise.establishment_id, CrisisExercise.id, CrisisExercise.held_on,
+                   CrisisExercise.retex_on, CrisisExercise.status)
+            .where(CrisisExercise.establishment_id.in_(establishment_ids))):
+        exercises[eid].append(_Exercise(*columns[:3], status=str(columns[3].value)))
+    activities: dict[int, list[_Activity]] = defaultdict(list)
+    for eid, *columns in db.session.execute(
+            select(CriticalActivity.establishment_id, CriticalActivity.kind,
+                   CriticalActivity.name, CriticalActivity.most_critical,
+                   CriticalActivity.bia_done, CriticalActivity.pca_status,
+                   CriticalActivity.last_test_on)
+            .where(CriticalActivity.establishment_id.in_(establishment_ids))):
+        activities[eid].append(_Activity(*columns))
     profiles = {p.establishment_id: p for p in db.session.scalars(
         select(ContinuityProfile).where(ContinuityProfile.establishment_id.in_(establishment_ids)))}
+    roadmaps = _roadmap_counts(establishment_ids, today)
     return {
         eid: RegisterSummary(
             indicators=exercise_indicators(exercises.get(eid, []), today),
             d2=d2_readiness(profiles.get(eid), activities.get(eid, [])),
-            roadmap=progress_of(actions.get(eid, []), today),
+            roadmap=roadmaps.get(eid) or progress_of([], today),
         )
         for eid in establishment_ids
     }
+
+
+def _roadmap_counts(establishment_ids: list[int], today: dt.date) -> dict[int, Progress]:
+    is_open = RoadmapAction.status.in_([ActionStatus.TODO, ActionStatus.IN_PROGRESS])
+    rows = db.session.execute(
+        select(RoadmapAction.establishment_id, RoadmapAction.status, RoadmapAction.priority,
+               func.count(),
+               func.sum(case((is_open & (RoadmapAction.due_on < today), 1), else_=0)),
+               func.sum(case((is_open & RoadmapAction.gap_closed, 1), else_=0)))
+        .where(RoadmapAction.establishment_id.in_(establishment_ids))
+        .group_by(RoadmapAction.establishment_id, RoadmapAction.status, RoadmapAction.priority))
+    counts: dict[int, dict[str, Any]] = {}
+    for eid, status, priority, count, overdue, proposed in rows:
+        c = counts.setdefault(eid, {
+            "by_status": {s.value: 0 for s in ActionStatus},
+            "open_by_priority": {p.value: 0 for p in Priority},
+            "overdue": 0, "proposed_done": 0, "total": 0})
+        c["by_status"][status.value] += count
+        if status in (ActionStatus.TODO, ActionStatus.IN_PROGRESS):
+            c["open_by_priority"][priority.value] += count
+        c["overdue"] += overdue or 0
+        c["proposed_done"] += proposed or 0
+        c["total"] += count
+    return {eid: Progress(**c) for eid, c in counts.items()}
