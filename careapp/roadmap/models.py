@@ -60,7 +60,7 @@ class RoadmapAction(db.Model):
     axis_id: Mapped[str | None] = mapped_column(String(10))
     domain: Mapped[str | None] = mapped_column(String(20))
     suggested_priority: Mapped[Priority | None] = mapped_column(_enum(Priority, 2))
-    priority: Mapped[Priority] = mapped_column(_enum(Priority, 2))
+    priority: Mapped[Priority] = mapped_column(_enum(Priority, 2), default=Priority.P2)
     rank: Mapped[float] = mapped_column(default=0.0)  # weight × gap (socle doubled): sort order
     owner: Mapped[str] = mapped_column(String(200), default="")
     due_on: Mapped[dt.date | None]
