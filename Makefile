@@ -5,15 +5,16 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app careapp
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install run db demo test test-sqlite lint bench clean translations
+.PHONY: help install run db demo test test-sqlite lint bench clean translations lock audit
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP) ## create the virtualenv and install the project
@@ -52,3 +53,13 @@ clean: ## remove the virtualenv and caches
 bench: install ## scoring and regional-view benchmarks (figures in bench/RESULTS.md)
 	$(BIN)/python -m bench.bench_scoring
 	$(BIN)/python -m bench.bench_region
+
+lock: ## re-resolve the dependencies from pyproject.toml and rewrite requirements.lock
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip && .lock-venv/bin/pip install --quiet ".[dev]"
+	echo "# Locked dependency set (make lock): what make install installs, what make audit checks." > requirements.lock
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^careapp' >> requirements.lock
+	rm -rf .lock-venv
+
+audit: install ## known vulnerabilities of the locked dependency set (needs PyPI's or OSV's API)
+	$(BIN)/pip-audit --strict --progress-spinner off --no-deps --disable-pip -r requirements.lock

@@ -7,6 +7,8 @@ tried on several objects (their *variants*, in the order given by the row's targ
 
 - establishment / assessment: `own` (the members' establishment, region 53), `same_region`
   (another establishment of region 53), `other_region` (region 11);
+- register row (crisis exercise, RETEX finding, critical activity, roadmap action): the same
+  three, each row of the establishment the URL names;
 - campaign to close, campaign to open: national, region 53, region 11;
 - regional dashboard: no `code` parameter, `?code=53`, `?code=11`.
 
@@ -16,13 +18,15 @@ was accepted: it did its work or explained with a message why not).
 
 A new route fails `test_every_route_is_in_the_matrix` until it gets its row here.
 The rows are walked in order, by one test per case, on one world per test: the rows that
-change data come after the ones that read it, and logging out comes last.
+change data come after the ones that read it, deletions come last among them (each on an
+object of its own, that no other row uses), and logging out comes last of all.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import pytest
@@ -33,7 +37,24 @@ from sqlalchemy import func, select
 from careapp import create_app
 from careapp.assessments import services
 from careapp.assessments.models import Answer, Assessment, Campaign
+from careapp.audit.models import AuditEvent
+from careapp.auth.models import User
 from careapp.db import db
+from careapp.organisations.models import Establishment
+from careapp.resilience import services as registers
+from careapp.resilience.models import (
+    ActivityKind,
+    ContinuityProfile,
+    CrisisExercise,
+    CriticalActivity,
+    ExerciseFinding,
+    ExerciseStatus,
+    ExerciseType,
+    KitLevel,
+    Scenario,
+)
+from careapp.roadmap import services as roadmap
+from careapp.roadmap.models import Priority, RoadmapAction
 from tests import factories
 from tests.conftest import csrf_from
 from tests.world import make_world, section_fields, submitted_assessment
@@ -50,6 +71,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "none": ("-",),
     "establishment": ("own", "same_region", "other_region"),
     "assessment": ("own", "same_region", "other_region"),
+    "register": ("own", "same_region", "other_region"),
     "campaign": ("national", "region53", "region11"),
     "region": ("default", "53", "11"),
 }
@@ -106,6 +128,30 @@ def edit(ok: Expected) -> dict[str, Expected]:
     }
 
 
+# Registers (exercises, continuity, critical activities) and the roadmap stay inside the
+# establishment ("nobody else outside the establishment sees them"): its members only. The
+# regional roles, national and admin see the establishment itself but not these pages (403);
+# whoever may not see the establishment gets 404, as elsewhere.
+def registers_view(ok: Expected) -> dict[str, Expected]:
+    return {
+        "anonymous": LOGIN,
+        #              own        same_region  other_region
+        "editor": (ok, NOT_FOUND, NOT_FOUND),
+        "reader": (ok, NOT_FOUND, NOT_FOUND),
+        "ars": (FORBIDDEN, FORBIDDEN, NOT_FOUND),
+        "grades": (FORBIDDEN, FORBIDDEN, NOT_FOUND),
+        "ars_other": (NOT_FOUND, NOT_FOUND, FORBIDDEN),
+        "national": (FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        "admin": (FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    }
+
+
+# Changing them (or opening a form to): the editor of the establishment only; its reader
+# sees them but may not change them (403).
+def registers_edit(ok: Expected) -> dict[str, Expected]:
+    return {**registers_view(ok), "reader": (FORBIDDEN, NOT_FOUND, NOT_FOUND)}
+
+
 # Opening and closing campaigns: the admin any, an ARS those of its own region only
 # (a national campaign or another region's is refused).
 CAMPAIGN_MANAGERS: dict[str, Expected] = {
@@ -144,6 +190,17 @@ MATRIX: list[Row] = [
     Row("assessments.next_unanswered", "GET", "assessment", view(REDIRECT)),
     Row("assessments.results", "GET", "assessment", view(OK)),
     Row("assessments.submit", "GET", "assessment", edit(OK)),  # the submission page
+    # -- reading the registers and the roadmap ------------------------------------------------
+    Row("resilience.exercises", "GET", "establishment", registers_view(OK)),
+    Row("resilience.exercise", "GET", "register", registers_view(OK)),
+    Row("resilience.continuity", "GET", "establishment", registers_view(OK)),
+    Row("resilience.activity", "GET", "register", registers_view(OK)),
+    Row("roadmap.index", "GET", "establishment", registers_view(OK)),
+    Row("roadmap.edit", "GET", "register", registers_view(OK)),
+    # the forms that create a row: only for those who may save them
+    Row("resilience.new_exercise", "GET", "establishment", registers_edit(OK)),
+    Row("resilience.new_activity", "GET", "establishment", registers_edit(OK)),
+    Row("roadmap.new", "GET", "establishment", registers_edit(OK)),
     # -- dashboards and campaigns -----------------------------------------------------------
     Row("rollups.region", "GET", "region", {
         "anonymous": LOGIN,
@@ -187,6 +244,22 @@ MATRIX: list[Row] = [
     Row("assessments.reopen_campaign", "POST", "campaign", CAMPAIGN_MANAGERS),
     Row("assessments.close_campaign", "POST", "campaign", CAMPAIGN_MANAGERS),
     Row("assessments.new_campaign", "POST", "campaign", CAMPAIGN_MANAGERS),
+    Row("resilience.new_exercise", "POST", "establishment", registers_edit(REDIRECT)),
+    Row("resilience.exercise", "POST", "register", registers_edit(REDIRECT)),
+    Row("resilience.add_finding", "POST", "register", registers_edit(REDIRECT)),
+    Row("resilience.send_finding", "POST", "register", registers_edit(REDIRECT)),
+    Row("resilience.continuity", "POST", "establishment", registers_edit(REDIRECT)),
+    Row("resilience.new_activity", "POST", "establishment", registers_edit(REDIRECT)),
+    Row("resilience.activity", "POST", "register", registers_edit(REDIRECT)),
+    Row("roadmap.regenerate", "POST", "establishment", registers_edit(REDIRECT)),
+    Row("roadmap.new", "POST", "establishment", registers_edit(REDIRECT)),
+    Row("roadmap.edit", "POST", "register", registers_edit(REDIRECT)),
+    Row("roadmap.mark_done", "POST", "register", registers_edit(REDIRECT)),
+    # -- deletions (after the changes: each removes an object of its own) ----------------------
+    Row("resilience.delete_finding", "POST", "register", registers_edit(REDIRECT)),
+    Row("resilience.delete_exercise", "POST", "register", registers_edit(REDIRECT)),
+    Row("resilience.delete_activity", "POST", "register", registers_edit(REDIRECT)),
+    Row("roadmap.delete", "POST", "register", registers_edit(REDIRECT)),  # a manual action
     # -- last: it ends the session -------------------------------------------------------------
     Row("auth.logout", "POST", "none", everyone(LOGIN)),
 ]
