@@ -296,6 +296,69 @@ def test_every_route_is_in_the_matrix() -> None:
 # -- the world the rows are tried on --------------------------------------------------------------
 
 @dataclass
+class RegisterIds:
+    """One establishment's register rows, made through the services by the editor."""
+
+    exercise: int  # held, with the findings below
+    finding: int  # not sent yet: the send_finding row sends it
+    sent_action: int  # the action of another finding, already sent (the mark_done row)
+    profile: int  # continuity and backups
+    activity: int  # a critical activity
+    action: int  # a manual roadmap action
+    # one object per deletion row, that no other row uses
+    finding_to_delete: int
+    exercise_to_delete: int
+    activity_to_delete: int
+    action_to_delete: int  # manual: generated actions cannot be deleted
+
+    def names(self) -> dict[tuple[str, str], str]:
+        """(table, id) as the audit log records them → the field naming that object."""
+        return {(REGISTER_MODELS[kind].__tablename__, str(getattr(self, f.name))): f.name
+                for f in fields(self)
+                for kind in [f.name.removeprefix("sent_").removesuffix("_to_delete")]}
+
+
+REGISTER_MODELS: dict[str, type] = {
+    "exercise": CrisisExercise, "finding": ExerciseFinding, "profile": ContinuityProfile,
+    "activity": CriticalActivity, "action": RoadmapAction,
+}
+HELD_ON = dt.date.today() - dt.timedelta(days=60)
+
+
+def build_registers(establishment: Establishment, editor: User) -> RegisterIds:
+    def exercise() -> CrisisExercise:
+        return registers.save_exercise(establishment, None, {
+            "status": ExerciseStatus.HELD, "held_on": HELD_ON, "type": ExerciseType.TABLETOP,
+            "kit_level": KitLevel.BEGINNER, "scenario": Scenario.RANSOMWARE,
+            "functions": ["direction", "it"]}, editor, None)
+
+    def activity() -> int:
+        return registers.save_activity(establishment, None, {
+            "kind": ActivityKind.CARE_SERVICE, "name": "Urgences adultes"}, editor, None).id
+
+    def manual_action() -> int:
+        return roadmap.create_manual(establishment, {
+            "title": "Former les astreintes à la crise cyber", "priority": Priority.P2},
+            editor).id
+
+    held = exercise()
+    finding = registers.add_finding(establishment, held, "Annuaire de crise absent", editor)
+    sent = registers.add_finding(establishment, held, "Sauvegardes jamais restaurées", editor)
+    to_delete = registers.add_finding(establishment, held, "Constat à supprimer", editor)
+    ids = RegisterIds(
+        exercise=held.id, finding=finding.id,
+        sent_action=roadmap.send_finding(establishment, sent, editor).id,
+        profile=registers.save_profile(establishment, {
+            "continuity_lead": "Directrice des soins", "crisis_cell_defined": True},
+            editor, None).id,
+        activity=activity(), action=manual_action(), finding_to_delete=to_delete.id,
+        exercise_to_delete=exercise().id, activity_to_delete=activity(),
+        action_to_delete=manual_action())
+    db.session.commit()
+    return ids
+
+
+@dataclass
 class Ids:
     establishments: dict[str, int]
     drafts: dict[str, int]  # 2026 campaign, every answer given, not submitted
@@ -304,6 +367,8 @@ class Ids:
     to_close: dict[str, int]  # campaigns closed by the close_campaign row
     section: str
     section_data: dict[str, Any]
+    registers: dict[str, RegisterIds]
+    last_audit_event: int  # the last event of the world's making
     emails: dict[str, str]
 
 
@@ -326,10 +391,13 @@ def build_world() -> Ids:
     }
     questionnaire = services.questionnaire_of_campaign(world.campaign)
     section = questionnaire.sections[0]
+    register_ids = {name: build_registers(est, editor) for name, est in scopes.items()}
     ids = Ids(
         establishments={name: est.id for name, est in scopes.items()},
         drafts=drafts, submitted=submitted, start_campaign=world.campaign.id,
         to_close=to_close, section=section.id, section_data=section_fields(section, level=3),
+        registers=register_ids,
+        last_audit_event=db.session.scalar(select(func.max(AuditEvent.id))) or 0,
         emails={role: world.email(role) for role in ROLES},
     )
     db.session.commit()
@@ -337,6 +405,66 @@ def build_world() -> Ids:
 
 
 REGION_OF_VARIANT = {"national": "", "region53": "53", "region11": "11"}
+
+# Register rows in URLs: endpoint → (URL parameter, field of RegisterIds).
+REGISTER_OBJECT = {
+    "resilience.exercise": ("exercise_id", "exercise"),
+    "resilience.add_finding": ("exercise_id", "exercise"),
+    "resilience.send_finding": ("finding_id", "finding"),
+    "resilience.activity": ("activity_id", "activity"),
+    "roadmap.edit": ("action_id", "action"),
+    "roadmap.mark_done": ("action_id", "sent_action"),
+    "resilience.delete_finding": ("finding_id", "finding_to_delete"),
+    "resilience.delete_exercise": ("exercise_id", "exercise_to_delete"),
+    "resilience.delete_activity": ("activity_id", "activity_to_delete"),
+    "roadmap.delete": ("action_id", "action_to_delete"),
+}
+# Valid forms: the editor's POST on `own` is saved (each differs from what the world holds).
+EXERCISE_FORM = {
+    "status": "held", "held_on": HELD_ON.isoformat(), "type": "functional",
+    "kit_level": "intermediate", "scenario": "ehr_outage",
+    "functions": ["direction", "medical", "it"], "duration_hours": "3,5",
+    "objectives": "Basculer en mode dégradé", "retex_on": (HELD_ON + dt.timedelta(days=7)).isoformat(),
+    "retex_summary": "Annuaire de crise obsolète."}
+ACTIVITY_FORM = {
+    "kind": "care_service", "name": "Urgences adultes", "bia_done": "y", "rto_hours": "4",
+    "rpo_hours": "1", "degraded_procedure": "y", "pca_status": "formalised",
+    "pra_status": "in_progress", "last_test_on": "", "last_test_result": ""}
+ACTION_FORM = {
+    "title": "Mettre à jour l'annuaire de crise", "priority": "P1",
+    "owner": "Cadre de santé de garde", "due_on": "2027-03-31", "status": "in_progress",
+    "abandon_reason": "", "comment": "Point en comité de direction."}
+REGISTER_FORMS: dict[str, dict[str, Any]] = {
+    "resilience.new_exercise": EXERCISE_FORM,
+    "resilience.exercise": EXERCISE_FORM,
+    "resilience.add_finding": {"text": "Numéros d'astreinte introuvables"},
+    "resilience.continuity": {
+        "pssi_reviewed_on": "2025-03-15", "continuity_lead": "Directeur des soins",
+        "plan_blanc_digital_on": "", "crisis_cell_defined": "yes", "test_schedule_defined": "no",
+        "backup_policy": "yes", "backup_321_offline": "", "backup_own_auth_mfa": "",
+        "backup_isolated": "", "backup_monitored": "", "restore_tested_on": "2025-09-01",
+        "restore_test_result": "partial"},
+    "resilience.new_activity": {**ACTIVITY_FORM, "name": "Facturation",
+                                "kind": "administrative", "most_critical": "y"},
+    "resilience.activity": ACTIVITY_FORM,
+    "roadmap.new": {**ACTION_FORM, "title": "Sensibiliser les internes", "status": "todo",
+                    "axis_id": "", "domain": ""},
+    "roadmap.edit": ACTION_FORM,
+}
+# Forms carrying the revision they were opened at: endpoint → (model, field of RegisterIds).
+REVISIONED: dict[str, tuple[type, str]] = {
+    "resilience.exercise": (CrisisExercise, "exercise"),
+    "resilience.continuity": (ContinuityProfile, "profile"),
+    "resilience.activity": (CriticalActivity, "activity"),
+    "roadmap.edit": (RoadmapAction, "action"),
+    "roadmap.mark_done": (RoadmapAction, "sent_action"),
+}
+
+
+def current_revision(model: type, object_id: int) -> int:
+    """Read when the row is tried: earlier rows of the walk may have saved the object."""
+    db.session.expire_all()
+    return db.session.get(model, object_id).revision
 
 
 def request_for(row: Row, variant: str, ids: Ids) -> tuple[str, dict[str, Any]]:
@@ -370,6 +498,17 @@ def request_for(row: Row, variant: str, ids: Ids) -> tuple[str, dict[str, Any]]:
             data = {"email": "rssi@test.fr", "password": "not-the-password"}
         case ("auth.set_language", _):
             data = {"lang": "fr", "next": "/etablissements/"}
+        case (endpoint, method) if endpoint.startswith(("resilience.", "roadmap.")):
+            objects = ids.registers[variant]
+            args = {"establishment_id": ids.establishments[variant]}
+            if endpoint in REGISTER_OBJECT:
+                parameter, name = REGISTER_OBJECT[endpoint]
+                args[parameter] = getattr(objects, name)
+            if method == "POST":
+                data = dict(REGISTER_FORMS.get(endpoint, {}))
+                if endpoint in REVISIONED:
+                    model, name = REVISIONED[endpoint]
+                    data["revision"] = str(current_revision(model, getattr(objects, name)))
     return current_app.url_map.bind("localhost").build(row.endpoint, args), data
 
 
@@ -379,6 +518,11 @@ def fingerprint() -> tuple[Any, ...]:
         db.session.execute(select(Campaign.id, Campaign.status).order_by(Campaign.id)).all(),
         db.session.execute(select(Assessment.id, Assessment.status).order_by(Assessment.id)).all(),
         db.session.execute(select(func.count(Answer.id), func.max(Answer.updated_at))).one(),
+        # registers: every UPDATE raises a row's revision (optimistic locking)
+        *(db.session.execute(select(model.id, model.revision).order_by(model.id)).all()
+          for model in (CrisisExercise, ContinuityProfile, CriticalActivity, RoadmapAction)),
+        db.session.execute(select(ExerciseFinding.id, ExerciseFinding.action_id)
+                           .order_by(ExerciseFinding.id)).all(),
     )
 
 
@@ -424,19 +568,35 @@ def walk(browser, case: str, ids: Ids) -> list[str]:  # noqa: ANN001
     return failures
 
 
+# The editor's register rows on `own`, as the audit log tells them ("<action> <object>", the
+# object a field of RegisterIds or "new"): a redirect alone does not prove the change was made
+# (marking done, or deleting a generated action, redirect with a message when refused).
+EDITOR_REGISTER_CHANGES = {f"own {change}" for change in (
+    "exercise.create new", "exercise.update exercise", "finding.create new",
+    "roadmap.create new",  # the finding sent, the new manual action
+    "continuity.update profile", "activity.create new", "activity.update activity",
+    "roadmap.update action", "roadmap.update sent_action",  # edited, marked done
+    "finding.delete finding_to_delete", "exercise.delete exercise_to_delete",
+    "activity.delete activity_to_delete", "roadmap.delete action_to_delete",
+)}
+
 # What the accepted changes of each walk leave behind (the other cases change nothing):
-# drafts submitted, last year's submissions reopened, campaigns closed, 2028 campaigns opened.
+# drafts submitted, last year's submissions reopened, campaigns closed, 2028 campaigns opened,
+# register changes.
 EFFECTS: dict[str, dict[str, set[str]]] = {
-    "editor": {"submitted": {"own"}, "reopened": set(), "closed": set(), "opened": set()},
+    "editor": {"submitted": {"own"}, "reopened": set(), "closed": set(), "opened": set(),
+               "registers": EDITOR_REGISTER_CHANGES},
     "ars": {"submitted": set(), "reopened": {"own", "same_region"}, "closed": {"region53"},
-            "opened": {"region53"}},
+            "opened": {"region53"}, "registers": set()},
     "ars_other": {"submitted": set(), "reopened": {"other_region"}, "closed": {"region11"},
-                  "opened": {"region11"}},
+                  "opened": {"region11"}, "registers": set()},
     "admin": {"submitted": set(), "reopened": {"own", "same_region", "other_region"},
               "closed": {"national", "region53", "region11"},
-              "opened": {"national", "region53", "region11"}},
+              "opened": {"national", "region53", "region11"}, "registers": set()},
 }
-NO_EFFECT = {"submitted": set(), "reopened": set(), "closed": set(), "opened": set()}
+NO_EFFECT = {"submitted": set(), "reopened": set(), "closed": set(), "opened": set(),
+             "registers": set()}
+REGISTER_EVENTS = ("exercise.", "finding.", "continuity.", "activity.", "roadmap.")
 
 
 def effects(ids: Ids) -> dict[str, set[str]]:
@@ -450,7 +610,23 @@ def effects(ids: Ids) -> dict[str, set[str]]:
         "closed": {s for s, i in ids.to_close.items()
                    if db.session.get(Campaign, i).status.value == "closed"},
         "opened": {region_variant[c.region_code] for c in campaigns if c.year == 2028},
+        "registers": register_changes(ids),
     }
+
+
+def register_changes(ids: Ids) -> set[str]:
+    """The register events audited since the world was made (a regeneration of the roadmap,
+    which follows many changes, is left out)."""
+    variant_of = {i: name for name, i in ids.establishments.items()}
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.id > ids.last_audit_event, AuditEvent.action != "roadmap.regenerate"))
+    changes = set()
+    for event in events:
+        if event.action.startswith(REGISTER_EVENTS):
+            variant = variant_of[event.establishment_id]
+            name = ids.registers[variant].names().get((event.object_type, event.object_id), "new")
+            changes.add(f"{variant} {event.action} {name}")
+    return changes
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -547,3 +723,26 @@ def test_unknown_objects_answer_404_even_to_the_administrator(app, browser) -> N
             assert browser.client.get(url).status_code == 404, (who, url)
     browser.login(world.email("admin"), factories.PASSWORD)
     assert browser.post("/campagnes/999999/cloturer").status_code == 404
+
+
+def test_a_register_row_of_another_establishment_is_not_found_under_ones_own(app, browser) -> None:  # noqa: ANN001
+    """The matrix tries each register row under its own establishment; an editor who puts the
+    id of another establishment's row under their own establishment gets 404 too."""
+    ids = build_world()
+    browser.login(ids.emails["editor"], factories.PASSWORD)
+    urls = current_app.url_map.bind("localhost")
+    failures = []
+    for row in (r for r in MATRIX if r.target == "register"):
+        parameter, name = REGISTER_OBJECT[row.endpoint]
+        for elsewhere in ("same_region", "other_region"):
+            url = urls.build(row.endpoint, {"establishment_id": ids.establishments["own"],
+                                            parameter: getattr(ids.registers[elsewhere], name)})
+            before = fingerprint()
+            if row.method == "GET":
+                response = browser.client.get(url)
+            else:
+                response = browser.post(url, request_for(row, elsewhere, ids)[1])
+            if response.status_code != 404 or fingerprint() != before:
+                failures.append(f"{row.method} {url} ({elsewhere}'s row): "
+                                f"{response.status_code}, changed: {fingerprint() != before}")
+    assert not failures, "\n".join(failures)
