@@ -5,17 +5,15 @@ import enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from careapp.auth.models import User
-from careapp.db import db, utcnow
+from careapp.db import db, str_enum, utcnow
 from careapp.organisations.models import Establishment, Region
 from careapp.questionnaires.models import QuestionnaireVersion
 
-
-def _enum(cls: type[enum.Enum], length: int) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+_enum = str_enum
 
 
 class CampaignStatus(enum.StrEnum):

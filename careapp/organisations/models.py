@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from careapp.db import db
+from careapp.db import db, str_enum
 
 
 class Sector(enum.StrEnum):
@@ -66,7 +66,7 @@ class Establishment(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(20))
     sector: Mapped[Sector] = mapped_column(
-        Enum(Sector, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
+        str_enum(Sector, 30)
     )
     city: Mapped[str] = mapped_column(String(120), default="")
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)

@@ -102,22 +102,29 @@ def _refresh_roadmap(establishment: Establishment, user: User) -> None:
     regenerate(establishment, user)
 
 
+def _save_row(model: type[Any], name: str, fields: tuple[str, ...], establishment: Establishment,
+              row: Any, data: dict[str, Any], user: User, seen: int | None) -> Any:
+    """Create a register row, or update it if the form saw its current revision; audit it
+    (after, or before → after) and refresh the roadmap."""
+    if row is None:
+        row = model(establishment_id=establishment.id, updated_by_id=user.id, **data)
+        db.session.add(row)
+        db.session.flush()
+        _audit(f"{name}.create", row, establishment, user, {"after": values_of(row, fields)})
+    else:
+        check_revision(row, seen)
+        changed = _apply(row, data, fields)
+        if changed:
+            row.updated_by_id = user.id
+            _audit(f"{name}.update", row, establishment, user, {"changes": changed})
+    _refresh_roadmap(establishment, user)
+    return row
+
+
 def save_exercise(establishment: Establishment, exercise: CrisisExercise | None,
                   data: dict[str, Any], user: User, seen: int | None) -> CrisisExercise:
-    if exercise is None:
-        exercise = CrisisExercise(establishment_id=establishment.id, updated_by_id=user.id, **data)
-        db.session.add(exercise)
-        db.session.flush()
-        _audit("exercise.create", exercise, establishment, user,
-               {"after": values_of(exercise, EXERCISE_FIELDS)})
-    else:
-        check_revision(exercise, seen)
-        changed = _apply(exercise, data, EXERCISE_FIELDS)
-        if changed:
-            exercise.updated_by_id = user.id
-            _audit("exercise.update", exercise, establishment, user, {"changes": changed})
-    _refresh_roadmap(establishment, user)
-    return exercise
+    return _save_row(CrisisExercise, "exercise", EXERCISE_FIELDS, establishment, exercise, data,
+                     user, seen)
 
 
 def delete_exercise(establishment: Establishment, exercise: CrisisExercise, user: User) -> None:
@@ -147,41 +154,14 @@ def delete_finding(establishment: Establishment, finding: ExerciseFinding, user:
 
 def save_profile(establishment: Establishment, data: dict[str, Any], user: User,
                  seen: int | None) -> ContinuityProfile:
-    profile = profile_of(establishment)
-    if profile is None:
-        profile = ContinuityProfile(establishment_id=establishment.id, updated_by_id=user.id,
-                                    **data)
-        db.session.add(profile)
-        db.session.flush()
-        _audit("continuity.create", profile, establishment, user,
-               {"after": values_of(profile, PROFILE_FIELDS)})
-    else:
-        check_revision(profile, seen)
-        changed = _apply(profile, data, PROFILE_FIELDS)
-        if changed:
-            profile.updated_by_id = user.id
-            _audit("continuity.update", profile, establishment, user, {"changes": changed})
-    _refresh_roadmap(establishment, user)
-    return profile
+    return _save_row(ContinuityProfile, "continuity", PROFILE_FIELDS, establishment,
+                     profile_of(establishment), data, user, seen)
 
 
 def save_activity(establishment: Establishment, activity: CriticalActivity | None,
                   data: dict[str, Any], user: User, seen: int | None) -> CriticalActivity:
-    if activity is None:
-        activity = CriticalActivity(establishment_id=establishment.id, updated_by_id=user.id,
-                                    **data)
-        db.session.add(activity)
-        db.session.flush()
-        _audit("activity.create", activity, establishment, user,
-               {"after": values_of(activity, ACTIVITY_FIELDS)})
-    else:
-        check_revision(activity, seen)
-        changed = _apply(activity, data, ACTIVITY_FIELDS)
-        if changed:
-            activity.updated_by_id = user.id
-            _audit("activity.update", activity, establishment, user, {"changes": changed})
-    _refresh_roadmap(establishment, user)
-    return activity
+    return _save_row(CriticalActivity, "activity", ACTIVITY_FIELDS, establishment, activity,
+                     data, user, seen)
 
 
 def delete_activity(establishment: Establishment, activity: CriticalActivity, user: User) -> None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -96,28 +98,53 @@ def _exercise_page(establishment: Establishment, form: ExerciseForm,
         can_edit=can_edit(current_user, establishment), today=dt.date.today()), status
 
 
-@bp.route("/exercices/<int:exercise_id>", methods=["GET", "POST"])
-def exercise(establishment_id: int, exercise_id: int) -> str | Response | tuple[str, int]:
-    establishment = get_registers_or_404(establishment_id)
-    exercise = _owned(CrisisExercise, exercise_id, establishment)
-    form = ExerciseForm(obj=exercise)
+@dataclass(frozen=True)
+class RowEdit:
+    """How one kind of register row is edited: its service, its page, its messages."""
+
+    model: type[Any]
+    save: Callable[..., Any]
+    page: Callable[..., tuple[str, int]]
+    saved: Callable[[Any], str]  # where to go once saved (the row's id in, a URL out)
+    gone: str  # where to go when the row was deleted meanwhile
+    saved_message: str
+    gone_message: str
+
+
+def _edit_row(establishment: Establishment, row_id: int, form_class: type[Any],
+              how: RowEdit) -> str | Response | tuple[str, int]:
+    """GET shows the row's form; POST saves it if nobody changed it meanwhile (else 409 with
+    the person's entries and the saved values), or re-shows it with its errors (400)."""
+    row = _owned(how.model, row_id, establishment)
+    form = form_class(obj=row)
     if form.is_submitted() and not can_edit(current_user, establishment):
         abort(403)
     if not form.is_submitted():
-        form.revision.data = str(exercise.revision)
+        form.revision.data = str(row.revision)
     if form.validate_on_submit():
-        saved, current = _save(lambda: services.save_exercise(
-            establishment, exercise, form.values(), current_user, seen_revision(form)),
-            form, CrisisExercise, exercise_id)
+        saved, current = _save(lambda: how.save(
+            establishment, row, form.values(), current_user, seen_revision(form)),
+            form, how.model, row_id)
         if saved is not None:
-            flash(_("Exercice enregistré."), "success")
-            return redirect(url_for("resilience.exercise", establishment_id=establishment.id,
-                                    exercise_id=exercise_id))
+            flash(how.saved_message, "success")
+            return redirect(how.saved(row_id))
         if current is None:
-            flash(_("Cet exercice a été supprimé entre-temps."), "error")
-            return redirect(url_for("resilience.exercises", establishment_id=establishment.id))
-        return _exercise_page(establishment, form, current, current=current, status=STALE)
-    return _exercise_page(establishment, form, exercise, status=400 if form.errors else 200)
+            flash(how.gone_message, "error")
+            return redirect(how.gone)
+        return how.page(establishment, form, current, current=current, status=STALE)
+    return how.page(establishment, form, row, status=400 if form.errors else 200)
+
+
+@bp.route("/exercices/<int:exercise_id>", methods=["GET", "POST"])
+def exercise(establishment_id: int, exercise_id: int) -> str | Response | tuple[str, int]:
+    establishment = get_registers_or_404(establishment_id)
+    return _edit_row(establishment, exercise_id, ExerciseForm, RowEdit(
+        CrisisExercise, services.save_exercise, _exercise_page,
+        saved=lambda row_id: url_for("resilience.exercise", establishment_id=establishment.id,
+                                     exercise_id=row_id),
+        gone=url_for("resilience.exercises", establishment_id=establishment.id),
+        saved_message=_("Exercice enregistré."),
+        gone_message=_("Cet exercice a été supprimé entre-temps.")))
 
 
 @bp.post("/exercices/<int:exercise_id>/suppression")
@@ -231,25 +258,13 @@ def new_activity(establishment_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/continuite/activites/<int:activity_id>", methods=["GET", "POST"])
 def activity(establishment_id: int, activity_id: int) -> str | Response | tuple[str, int]:
     establishment = get_registers_or_404(establishment_id)
-    activity = _owned(CriticalActivity, activity_id, establishment)
-    form = ActivityForm(obj=activity)
-    if form.is_submitted() and not can_edit(current_user, establishment):
-        abort(403)
-    if not form.is_submitted():
-        form.revision.data = str(activity.revision)
-    if form.validate_on_submit():
-        saved, current = _save(lambda: services.save_activity(
-            establishment, activity, form.values(), current_user, seen_revision(form)),
-            form, CriticalActivity, activity_id)
-        if saved is not None:
-            flash(_("Activité critique enregistrée."), "success")
-            return redirect(url_for("resilience.continuity", establishment_id=establishment.id,
-                                    _anchor="activites"))
-        if current is None:
-            flash(_("Cette activité a été supprimée entre-temps."), "error")
-            return redirect(url_for("resilience.continuity", establishment_id=establishment.id))
-        return _activity_page(establishment, form, current, current=current, status=STALE)
-    return _activity_page(establishment, form, activity, status=400 if form.errors else 200)
+    activities = url_for("resilience.continuity", establishment_id=establishment.id,
+                         _anchor="activites")
+    return _edit_row(establishment, activity_id, ActivityForm, RowEdit(
+        CriticalActivity, services.save_activity, _activity_page,
+        saved=lambda _row_id: activities, gone=activities,
+        saved_message=_("Activité critique enregistrée."),
+        gone_message=_("Cette activité a été supprimée entre-temps.")))
 
 
 @bp.post("/continuite/activites/<int:activity_id>/suppression")

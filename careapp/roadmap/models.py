@@ -3,16 +3,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from careapp.auth.models import User
-from careapp.db import db, utcnow
+from careapp.db import db, str_enum, utcnow
 from careapp.organisations.models import Establishment
 
-
-def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+_enum = str_enum
 
 
 class Origin(enum.StrEnum):
