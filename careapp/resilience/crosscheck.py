@@ -60,6 +60,8 @@ def register_facts(indicators: ExerciseIndicators, profile: ProfileLike | None,
             indicators.within_12_months,
             Msg("Dernier exercice réalisé le %(date)s (il y a %(days)d jours).",
                 date=_date(indicators.last_held_on), days=indicators.days_since_last or 0))
+    # An empty date is "not stated" here (no contradiction is raised on missing data), whereas
+    # the D2 checklist, which asks for evidence, counts it as not met.
     unknown = Fact(None, Msg("Le registre ne renseigne pas ce point."))
     if profile is None:
         facts.update(dict.fromkeys(
