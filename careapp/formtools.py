@@ -56,6 +56,7 @@ def positive(_form: Any, field: Field) -> None:
 
 
 def seen_revision(form: FlaskForm) -> int | None:
-    """The revision the page was opened at; None (no check) when absent or garbled."""
+    """The revision the page was opened at; None when absent or garbled (a section save then
+    checks nothing; a register row or roadmap action is then treated as changed meanwhile)."""
     raw = form["revision"].data
     return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() else None

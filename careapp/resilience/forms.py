@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask_babel import gettext as _
@@ -73,9 +74,17 @@ class HoursField(FloatField):
             super().process_formdata(valuelist)
         except ValueError as exc:
             raise ValueError(str(NUMBER_ERROR)) from exc
-        if self.data is not None and self.data != self.data:  # NaN
+        if self.data is not None and not math.isfinite(self.data):  # "nan", "inf", "1e400"
             self.data = None
             raise ValueError(str(NUMBER_ERROR))
+
+
+HOURS_IN_A_YEAR = 8760
+
+
+def within_a_year(_form: Any, field: Any) -> None:
+    if field.data is not None and field.data > HOURS_IN_A_YEAR:
+        raise ValidationError(_("Plus d'un an (8 760 heures) ? Vérifiez la valeur."))
 
 
 class RevisionForm(FlaskForm):
@@ -159,7 +168,7 @@ class ProfileForm(RevisionForm):
     def validate_restore_test_result(self, field: Any) -> None:
         if self.restore_tested_on.data and not field.data:
             raise ValidationError(_("Indiquez le résultat du test de restauration."))
-        if field.data and not self.restore_tested_on.data:
+        if field.data and not self.restore_tested_on.data and not self.restore_tested_on.errors:
             raise ValidationError(_("Indiquez la date du test de restauration."))
 
 
@@ -187,8 +196,8 @@ class ActivityForm(RevisionForm):
         DataRequired(_l("Donnez un nom à l'activité.")), Length(max=200)], **TEXT)
     most_critical = BooleanField(_l("Processus administratif le plus critique"))
     bia_done = BooleanField(_l("Analyse d'impact (BIA) réalisée"))
-    rto_hours = HoursField(_l("RTO (heures)"), validators=[Optional(), positive])
-    rpo_hours = HoursField(_l("RPO (heures)"), validators=[Optional(), positive])
+    rto_hours = HoursField(_l("RTO (heures)"), validators=[Optional(), positive, within_a_year])
+    rpo_hours = HoursField(_l("RPO (heures)"), validators=[Optional(), positive, within_a_year])
     degraded_procedure = BooleanField(_l("Procédure de fonctionnement en mode dégradé"))
     pca_status = SelectField(_l("Statut du PCA"), choices=choices(labels.PLAN_STATUS))
     pra_status = SelectField(_l("Statut du PRA"), choices=choices(labels.PLAN_STATUS))

@@ -1,5 +1,6 @@
 """Display labels of the registers' values (translated when shown)."""
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from careapp.resilience.models import (
@@ -72,6 +73,8 @@ def shown(value: object, values: dict | None = None) -> str:
         return "—"
     if isinstance(value, bool):
         return str(_l("Oui") if value else _l("Non"))
+    if isinstance(value, float | int):
+        return format_decimal(value)  # 1,5 in French
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")  # type: ignore[attr-defined]
     if isinstance(value, list):

@@ -59,6 +59,7 @@ class RoadmapAction(db.Model):
     domain: Mapped[str | None] = mapped_column(String(20))
     suggested_priority: Mapped[Priority | None] = mapped_column(_enum(Priority, 2))
     priority: Mapped[Priority] = mapped_column(_enum(Priority, 2), default=Priority.P2)
+    priority_edited: Mapped[bool] = mapped_column(default=False, server_default="0")  # by people
     rank: Mapped[float] = mapped_column(default=0.0)  # weight × gap (socle doubled): sort order
     owner: Mapped[str] = mapped_column(String(200), default="")
     due_on: Mapped[dt.date | None]

@@ -119,7 +119,7 @@ def regenerate(establishment: Establishment, user: User | None,
             report.added += 1
             continue
         touched = False
-        if action.suggested_priority == action.priority:  # nobody changed it: follow
+        if not action.priority_edited:  # nobody chose it: it follows the suggestion
             touched |= _set(action, "priority", proposal.priority)
         for name, value in (("suggested_priority", proposal.priority), ("suggested_title", title),
                             ("detail", detail), ("axis_id", proposal.axis_id),
@@ -226,6 +226,8 @@ def update_action(establishment: Establishment, action: RoadmapAction, data: dic
     if data.get("status") is not ActionStatus.ABANDONED:
         data["abandon_reason"] = ""
     before = values_of(action, ACTION_FIELDS)
+    if "priority" in data and data["priority"] != action.priority:
+        action.priority_edited = True
     for name, value in data.items():
         _set(action, name, value)
     changed = changes(before, values_of(action, ACTION_FIELDS))

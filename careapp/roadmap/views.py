@@ -19,7 +19,7 @@ from careapp.organisations.models import Establishment
 from careapp.resilience.labels import shown
 from careapp.roadmap import labels, services
 from careapp.roadmap.forms import ActionForm, ManualActionForm
-from careapp.roadmap.models import Origin, RoadmapAction
+from careapp.roadmap.models import RoadmapAction
 
 bp = Blueprint("roadmap", __name__, url_prefix="/etablissements/<int:establishment_id>")
 
@@ -65,7 +65,7 @@ def regenerate(establishment_id: int) -> Response:
     if report.changed:
         flash(_("Feuille de route mise à jour : %(added)d action(s) ajoutée(s), %(updated)d "
                 "actualisée(s), %(closed)d proposée(s) comme faite(s) (écart comblé), "
-                "%(reopened)d rouverte(s).", added=report.added, updated=report.updated,
+                "%(reopened)d écart(s) de nouveau constaté(s).", added=report.added, updated=report.updated,
                 closed=report.closed, reopened=report.reopened), "success")
     else:
         flash(_("La feuille de route était déjà à jour."), "info")
@@ -85,7 +85,7 @@ def new(establishment_id: int) -> str | Response | tuple[str, int]:
         return redirect(url_for("roadmap.index", establishment_id=establishment.id,
                                 tri="recent"))
     return render_template("roadmap/form.html", establishment=establishment, form=form,
-                           action=None, notes={}, can_edit=True,
+                           action=None, notes={}, can_edit=True, labels=labels,
                            lang=_lang()), 400 if form.errors else 200
 
 
@@ -129,7 +129,7 @@ def edit(establishment_id: int, action_id: int) -> str | Response | tuple[str, i
     elif form.errors:
         status = 400
     return render_template("roadmap/form.html", establishment=establishment, form=form,
-                           action=action, notes=notes, lang=_lang(),
+                           action=action, notes=notes, lang=_lang(), labels=labels,
                            can_edit=can_edit(current_user, establishment)), status
 
 
@@ -153,7 +153,7 @@ FILTER_ARGS = ("statut", "priorite", "origine", "axe", "en_retard", "tri")
 
 def _kept_filters() -> dict[str, str]:
     """The list's filters, carried by the button's form, to come back to the same view."""
-    kept = parse_qs(request.form.get("filtres", ""), max_num_fields=len(FILTER_ARGS) * 2)
+    kept = parse_qs(request.form.get("filtres", "")[:1000])  # other parameters are dropped
     return {k: v[0][:20] for k, v in kept.items() if k in FILTER_ARGS and v}
 
 
@@ -169,8 +169,3 @@ def delete(establishment_id: int, action_id: int) -> Response:
         db.session.rollback()
         flash(translate(exc), "error")
     return redirect(url_for("roadmap.index", establishment_id=establishment.id))
-
-
-def origin_label(action: RoadmapAction) -> str:
-    label = str(labels.ORIGIN[action.origin])
-    return f"{label} {action.origin_ref}" if action.origin is Origin.QUESTION else label

@@ -609,7 +609,7 @@ def test_stale_exercise_edit_is_refused_and_loses_nothing(world, editor) -> None
     assert "\nVersion de B</textarea>" in page  # what B typed is still in the form
     assert 'value="2"' in page
     assert f"{SAVED_MEANWHILE} <strong>Version de A</strong>" in page
-    assert f"{SAVED_MEANWHILE} <strong>6.0</strong>" in page
+    assert f"{SAVED_MEANWHILE} <strong>6</strong>" in page
     assert revision_in(page) == str(revision_a)  # a second save overwrites, knowingly
     db.session.expire_all()
     current = db.session.get(CrisisExercise, exercise_id)
@@ -655,7 +655,7 @@ def test_stale_activity_edit_is_refused_and_loses_nothing(world, editor) -> None
     assert STALE_MESSAGE in page
     assert 'value="Urgences adultes"' in page
     assert f"{SAVED_MEANWHILE} <strong>Urgences pédiatriques</strong>" in page
-    assert f"{SAVED_MEANWHILE} <strong>12.0</strong>" in page
+    assert f"{SAVED_MEANWHILE} <strong>12</strong>" in page
     db.session.expire_all()
     current = db.session.get(CriticalActivity, activity_id)
     assert (current.name, current.rto_hours) == ("Urgences pédiatriques", 12.0)
@@ -790,12 +790,8 @@ def test_rows_of_another_establishment_are_not_found(world, editor) -> None:  # 
     assert db.session.get(CriticalActivity, activity.id) is not None
 
 
-# -- bugs found while writing these journeys (strict xfail: they pass once fixed) -------------
+# -- bugs found while writing these journeys, fixed since ---------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "careapp/resilience/forms.py HoursField rejects NaN but not infinity, and rto_hours / "
-    "rpo_hours have no upper bound: 'inf' or '1e400' is saved (SQLite) or breaks the audit "
-    "row's JSON (PostgreSQL: DataError, 500)"))
 @pytest.mark.parametrize("typed", ["inf", "1e400"])
 def test_an_infinite_rto_is_refused(world, editor, typed) -> None:  # noqa: ANN001
     url = f"{base(world)}/continuite/activites/nouvelle"
@@ -805,10 +801,6 @@ def test_an_infinite_rto_is_refused(world, editor, typed) -> None:  # noqa: ANN0
     assert db.session.scalars(select(CriticalActivity)).all() == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "careapp/resilience/forms.py ProfileForm.validate_restore_test_result: an unreadable "
-    "restore date also gets 'Indiquez la date du test de restauration.' under the result "
-    "(ActivityForm.validate_last_test_result skips that case with `not ….errors`)"))
 def test_an_unreadable_restore_date_gets_one_message(world, editor) -> None:  # noqa: ANN001
     url = f"{base(world)}/continuite"
     response = editor.post(url, profile_data(restore_tested_on="31/02/2026"), page=url)

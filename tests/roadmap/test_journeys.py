@@ -517,12 +517,8 @@ def test_a_reader_sees_the_roadmap_but_changes_nothing(world, browser) -> None: 
         ("Mettre en place un coffre-fort de mots de passe", "DSI", ActionStatus.TODO)]
 
 
-# -- bugs found while writing these journeys (strict xfail: they pass once fixed) -------------
+# -- bugs found while writing these journeys, fixed since ---------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "careapp/roadmap/services.py regenerate(): `if action.suggested_priority == action.priority`"
-    " treats a priority chosen by hand as 'nobody changed it' as soon as a later suggestion "
-    "happens to equal it; the next generation then overwrites the person's choice"))
 def test_a_priority_chosen_by_hand_is_kept_across_generations(world, editor) -> None:  # noqa: ANN001
     assess(world, world.campaign, {"GOV-06": 0})  # gap 2 × weight 2: P2 suggested
     gov06 = action("question:GOV-06")
@@ -540,10 +536,6 @@ def test_a_priority_chosen_by_hand_is_kept_across_generations(world, editor) -> 
     assert gov06.priority is Priority.P3  # README: « priorité une fois modifiée » is kept
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "careapp/roadmap/views.py _kept_filters(): parse_qs(..., max_num_fields=12) raises "
-    "ValueError on a list URL with more than 12 query fields: 500 after the action was "
-    "already committed as done"))
 def test_marking_done_from_a_list_with_a_long_query_string(world, editor) -> None:  # noqa: ANN001
     gov04 = closed_gap(world)
     query = ("statut=open&priorite=&origine=question&axe=&tri=due&utm_source=lettre"
@@ -557,9 +549,6 @@ def test_marking_done_from_a_list_with_a_long_query_string(world, editor) -> Non
     assert action("question:GOV-04").status is ActionStatus.DONE
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "careapp/templates/roadmap/form.html line 12 shows action.origin.value (manual, "
-    "question, exercise, continuity) instead of the French label (views.origin_label is unused)"))
 def test_the_action_page_names_its_origin_in_french(world, editor) -> None:  # noqa: ANN001
     item = create_manual(editor, world)
     page = text(editor.client.get(f"{roadmap(world)}/{item.id}"))
