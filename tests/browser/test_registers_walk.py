@@ -44,6 +44,7 @@ def test_exercise_finding_roadmap_and_d2(page, live_site) -> None:  # noqa: ANN0
     page.get_by_label("Objectifs").fill("Activer la cellule de crise sur un rançongiciel.")
     page.get_by_role("button", name="Enregistrer l'exercice").click()
     expect(page.locator(".flash-success")).to_contain_text("Exercice enregistré")
+    expect(page.get_by_label("Durée (heures)")).to_have_value("3,5")  # shown as typed in French
 
     # A RETEX date in the future is refused, and nothing typed is lost.
     page.get_by_label("Date du RETEX").fill((dt.date.today() + dt.timedelta(days=3)).isoformat())
