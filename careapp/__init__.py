@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter, Map
 
 from careapp import cli, errors, i18n, models  # noqa: F401 - models complete the metadata
 from careapp.config import build_config
@@ -28,6 +29,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message_category = "info"
     registry.init_app(app)  # refuses to boot on an invalid questionnaire file
 
+    # Ids in URLs stop at the database's integer range: a larger one is a 404, not a 500.
+    app.url_map.converters["int"] = BoundedInt
     from careapp.assessments.views import bp as assessments_bp
     from careapp.audit.views import bp as audit_bp
     from careapp.auth.views import bp as auth_bp
@@ -63,3 +66,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         return {"lang": session.get("lang", "fr"), "current_path": request.path}
 
     return app
+
+
+class BoundedInt(IntegerConverter):
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)

@@ -54,3 +54,25 @@ def recent_failures(*, email: str | None = None, ip: str | None = None,
     if ip is not None:
         query = query.where(AuditEvent.ip == ip)
     return db.session.scalar(query) or 0
+
+
+# Registers and roadmaps stay inside the establishment: the journal (administrators, ARS) shows
+# who changed which register row and which fields, never the contents. The full before → after
+# stays in the table for an investigation run on the database itself.
+REGISTER_OBJECTS = frozenset({"crisis_exercises", "exercise_findings", "continuity_profiles",
+                              "critical_activities", "roadmap_actions"})
+REDACTED = "…"
+
+
+def shown_details(event: AuditEvent) -> dict[str, Any]:
+    if event.object_type not in REGISTER_OBJECTS and not event.action.startswith("roadmap."):
+        return event.details or {}
+    return {key: _redact(value) for key, value in (event.details or {}).items()}
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, dict):  # field → value, or field → [before, after]: keep the names
+        return dict.fromkeys(value, REDACTED)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value  # counts and ids
+    return REDACTED

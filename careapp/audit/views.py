@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from careapp.audit.models import AuditEvent
+from careapp.audit.services import shown_details
 from careapp.auth.models import Role
 from careapp.db import db
 
@@ -24,4 +25,4 @@ def index() -> str:
     if action:
         query = query.where(AuditEvent.action == action)
     return render_template("audit/index.html", events=db.session.scalars(query).all(),
-                           action=action, page_size=PAGE_SIZE)
+                           action=action, page_size=PAGE_SIZE, shown_details=shown_details)

@@ -112,3 +112,26 @@ def test_an_ars_reads_its_region_only_and_an_admin_everything(app, browser) -> N
     login(browser, world, "admin")
     html = browser.client.get("/journal/?action=assessment.submit").get_data(as_text=True)
     assert "rssi@test.fr" in html and "rssi11@test.fr" in html
+
+
+def test_register_changes_are_logged_but_their_contents_stay_inside_the_establishment(
+        app, browser) -> None:  # noqa: ANN001
+    from careapp.resilience import services as registers
+    from careapp.resilience.models import CrisisExercise
+    from tests.auth.test_access_matrix import build_registers
+
+    world = make_world()
+    editor = world.users["editor"]
+    ids = build_registers(world.own, editor)
+    exercise = db.session.get(CrisisExercise, ids.exercise)
+    secret = "Le NAS de sauvegarde 10.0.0.5 n'a pas de MFA"
+    registers.save_exercise(world.own, exercise, {"retex_summary": secret}, editor,
+                            exercise.revision)
+    db.session.commit()
+    stored = db.session.scalars(select(AuditEvent).filter_by(action="exercise.update")).all()[-1]
+    assert stored.details["changes"]["retex_summary"] == ["", secret]  # kept for investigations
+    for who in ("ars", "admin"):
+        login(browser, world, who)
+        page = browser.client.get("/journal/?action=exercise.update").get_data(as_text=True)
+        assert "exercise.update" in page and "retex_summary" in page  # who changed which field
+        assert "10.0.0.5" not in page  # never what it says
