@@ -2,7 +2,9 @@
 
 Each item of the D2 prerequisites and objectives (care-reference.md, order of 3 July 2025) is
 met, not met, or unknown (the register does not say), with the facts that decided it.
-"Unknown" is never counted as met.
+"Unknown" is never counted as met. A blank field is unknown, not "not met": only a stated fact
+(an old date, a "no", a failed test, a BIA missing where activities are listed) is "not met", so
+that saving one field never turns the others into failures.
 """
 
 from __future__ import annotations
@@ -112,14 +114,14 @@ def _pssi(profile: ProfileLike | None) -> CheckItem:
 
 
 def _lead(profile: ProfileLike | None) -> CheckItem:
-    label = Msg("Organisation projet de la continuité, avec un responsable nommé")
+    label = Msg("Organisation projet de la continuité (un responsable nommé est recommandé)")
     if profile is None:
         return CheckItem("project_lead", "prerequisite", label, Readiness.UNKNOWN,
                          Msg("Non renseigné."))
     if profile.continuity_lead.strip():
         return CheckItem("project_lead", "prerequisite", label, Readiness.MET,
                          Msg("Responsable : %(name)s.", name=profile.continuity_lead.strip()))
-    return CheckItem("project_lead", "prerequisite", label, Readiness.NOT_MET,
+    return CheckItem("project_lead", "prerequisite", label, Readiness.UNKNOWN,
                      Msg("Aucun responsable indiqué."))
 
 
@@ -128,7 +130,7 @@ def _plan_blanc(profile: ProfileLike | None) -> CheckItem:
     if profile is None:
         return CheckItem("plan_blanc", "objective", label, Readiness.UNKNOWN, Msg("Non renseigné."))
     if profile.plan_blanc_digital_on is None:
-        return CheckItem("plan_blanc", "objective", label, Readiness.NOT_MET,
+        return CheckItem("plan_blanc", "objective", label, Readiness.UNKNOWN,
                          Msg("Aucune date de volet numérique du plan blanc."))
     return CheckItem("plan_blanc", "objective", label, Readiness.MET,
                      Msg("Volet numérique du plan blanc daté du %(date)s.",
@@ -199,8 +201,7 @@ def _field_test(activities: Sequence[ActivityLike]) -> CheckItem:
 def _restore(profile: ProfileLike | None) -> CheckItem:
     label = Msg("Au moins une restauration réelle en production réussie")
     if profile is None or profile.restore_tested_on is None:
-        status = Readiness.UNKNOWN if profile is None else Readiness.NOT_MET
-        return CheckItem("restore_test", "objective", label, status,
+        return CheckItem("restore_test", "objective", label, Readiness.UNKNOWN,
                          Msg("Aucun test de restauration enregistré."))
     when = _date(profile.restore_tested_on)
     if profile.restore_test_result is TestResult.FAILURE:

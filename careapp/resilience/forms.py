@@ -3,7 +3,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -19,7 +19,7 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
 from careapp.formtools import (
@@ -42,7 +42,7 @@ from careapp.resilience.models import (
 )
 
 DATE_ERROR = _l("Date invalide : utilisez le sélecteur ou le format JJ/MM/AAAA.")
-NUMBER_ERROR = _l("Nombre invalide : écrivez par exemple 4 ou 2.5.")
+NUMBER_ERROR = _l("Nombre invalide : écrivez par exemple 4 ou 2,5.")
 TEXT = {"filters": [clean_text]}
 
 
@@ -75,7 +75,10 @@ class HoursField(FloatField):
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and isinstance(valuelist[0], str):
-            valuelist = [valuelist[0].replace(",", ".").strip()]
+            text = valuelist[0].strip()
+            if "," in text and str(get_locale()) != "fr":  # "1,000" is a thousand in English
+                raise ValueError(str(NUMBER_ERROR))
+            valuelist = [text.replace(",", ".")]
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
@@ -86,6 +89,11 @@ class HoursField(FloatField):
 
 
 HOURS_IN_A_YEAR = 8760
+
+
+def at_most_240_hours(_form: Any, field: Any) -> None:
+    if field.data is not None and field.data > 240:  # None: unreadable, already said
+        raise ValidationError(_("Une durée de plus de 240 heures ? Vérifiez."))
 
 
 def within_a_year(_form: Any, field: Any) -> None:
@@ -108,9 +116,8 @@ class ExerciseForm(RevisionForm):
     scenario_detail = StringField(_l("Précisions sur le scénario"), validators=[Length(max=200)],
                                   **TEXT)
     functions = MultiCheckboxField(_l("Fonctions participantes"), choices=choices(labels.FUNCTION))
-    duration_hours = HoursField(_l("Durée (heures)"), validators=[
-        Optional(), NumberRange(max=240, message=_l("Une durée de plus de 240 heures ? Vérifiez.")),
-        positive])
+    duration_hours = HoursField(_l("Durée (heures)"), validators=[Optional(), positive,
+                                                                  at_most_240_hours])
     objectives = TextAreaField(_l("Objectifs"), validators=[Length(max=5000)], **TEXT)
     retex_on = LocalisedDateField(_l("Date du RETEX"), validators=[Optional(), not_in_future])
     retex_summary = TextAreaField(_l("Synthèse du RETEX"), validators=[Length(max=10000)], **TEXT)

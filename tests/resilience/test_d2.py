@@ -168,17 +168,17 @@ def test_pssi_review_date(reviewed_on: dt.date | None, status: Readiness, eviden
 
 @pytest.mark.parametrize(("lead", "status", "evidence"), [
     ("  M. Martin ", MET, "Responsable : M. Martin."),
-    ("   ", NOT_MET, "Aucun responsable indiqué."),
-    ("", NOT_MET, "Aucun responsable indiqué."),
+    ("   ", UNKNOWN, "Aucun responsable indiqué."),  # a blank field is unknown, not a failure
+    ("", UNKNOWN, "Aucun responsable indiqué."),
 ])
 def test_continuity_lead(lead: str, status: Readiness, evidence: str) -> None:
     item = d2_readiness(Profile(continuity_lead=lead), []).item("project_lead")
     assert (item.status, item.evidence) == (status, evidence)
 
 
-def test_plan_blanc_without_a_date_is_not_met() -> None:
+def test_plan_blanc_without_a_date_is_unknown() -> None:
     item = d2_readiness(Profile(plan_blanc_digital_on=None), []).item("plan_blanc")
-    assert item.status is NOT_MET
+    assert item.status is UNKNOWN
     assert item.evidence == "Aucune date de volet numérique du plan blanc."
 
 
@@ -187,7 +187,7 @@ def test_plan_blanc_without_a_date_is_not_met() -> None:
     (dt.date(2025, 4, 3), None, UNKNOWN, "Test du 03/04/2025, résultat non renseigné."),
     (dt.date(2025, 4, 3), Result.PARTIAL, MET, "Test du 03/04/2025 réussi en partie."),
     (dt.date(2025, 4, 3), Result.SUCCESS, MET, "Test du 03/04/2025 réussi."),
-    (None, None, NOT_MET, "Aucun test de restauration enregistré."),
+    (None, None, UNKNOWN, "Aucun test de restauration enregistré."),
 ])
 def test_restore_test(tested_on: dt.date | None, result: Result | None, status: Readiness,
                       evidence: str) -> None:
@@ -266,3 +266,14 @@ def test_activities_without_a_profile() -> None:
 def test_accepts_any_iterable_of_activities() -> None:
     readiness = d2_readiness(Profile(), iter(compliant_activities()))
     assert readiness.ready  # the generator is read once, every item sees the activities
+
+
+def test_saving_one_fact_never_turns_the_blank_ones_into_failures() -> None:
+    """Stating only the crisis cell leaves every blank item unknown (no P1/P2 out of nothing)."""
+    blank = Profile(pssi_reviewed_on=None, continuity_lead="", plan_blanc_digital_on=None,
+                    crisis_cell_defined=True, test_schedule_defined=None, backup_policy=None,
+                    backup_321_offline=None, backup_own_auth_mfa=None, backup_isolated=None,
+                    backup_monitored=None, restore_tested_on=None, restore_test_result=None)
+    only_cell = d2_readiness(blank, [])
+    assert only_cell.item("crisis_cell").status is MET
+    assert {i.status for i in only_cell.items if i.id != "crisis_cell"} == {UNKNOWN}

@@ -206,7 +206,7 @@ INVALID_EXERCISES = [
     pytest.param({"duration_hours": "-2"}, "duration_hours",
                  "Indiquez un nombre d'heures supérieur à zéro.", id="negative-duration"),
     pytest.param({"duration_hours": "abc"}, "duration_hours",
-                 "Nombre invalide : écrivez par exemple 4 ou 2.5.", id="duration-not-a-number"),
+                 "Nombre invalide : écrivez par exemple 4 ou 2,5.", id="duration-not-a-number"),
 ]
 
 
@@ -222,6 +222,17 @@ def test_invalid_exercise_is_refused_with_a_french_message_and_nothing_saved(
     assert "Le formulaire contient des erreurs" in page
     assert db.session.scalars(select(CrisisExercise)).all() == []
     assert audits("exercise.create") == []
+
+
+def test_an_unreadable_duration_gets_one_message_and_english_commas_are_refused(
+        world, editor) -> None:  # noqa: ANN001
+    url = f"{base(world)}/exercices/nouveau"
+    page = text(editor.post(url, exercise_data(duration_hours="3h"), page=url))
+    assert "Nombre invalide" in page and "240 heures" not in page
+    editor.post("/langue", {"lang": "en", "next": url})
+    response = editor.post(url, exercise_data(duration_hours="1,000"), page=url)
+    assert response.status_code == 400  # a thousand hours in English, never 1.0
+    assert db.session.scalars(select(CrisisExercise)).all() == []
 
 
 def test_invalid_exercise_edit_changes_nothing(world, editor) -> None:  # noqa: ANN001
