@@ -28,7 +28,6 @@ from careapp.auth.access import (
     can_edit,
     can_manage_campaigns,
     can_reopen,
-    can_see_register_summary,
     can_view,
     get_establishment_or_404,
     is_member,
@@ -189,10 +188,14 @@ def _render_section(assessment: Assessment, current: Section, form: FlaskForm,
 
 def _consistency(assessment: Assessment, questionnaire: Questionnaire,
                  answers: dict) -> resilience_services.Consistency | None:
-    """Register facts beside the questions, for those who may see the registers' summary."""
-    if not can_see_register_summary(current_user, assessment.establishment):
+    """Register facts beside the questions, for the establishment's members only (the ARS gets
+    the registers' summary elsewhere, not their details). A submitted assessment is compared
+    with the registers as they stood on its submission day."""
+    if not is_member(current_user, assessment.establishment):
         return None
-    return resilience_services.consistency(assessment.establishment, questionnaire, answers)
+    as_of = assessment.submitted_at.date() if assessment.submitted_at else None
+    return resilience_services.consistency(assessment.establishment, questionnaire, answers,
+                                           as_of)
 
 
 def _next_section(sections: list, section_id: str):  # type: ignore[no-untyped-def]

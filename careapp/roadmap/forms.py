@@ -44,10 +44,14 @@ class ActionForm(FlaskForm):
 
 
 class ManualActionForm(ActionForm):
-    axis_id = SelectField(_l("Axe"), choices=[SelectChoice("", _l("Aucun")), *choices(AXIS_LABELS)])
-    domain = SelectField(_l("Domaine CaRE"),
-                         choices=[SelectChoice("", _l("Aucun")), *choices(DOMAIN_LABELS)])
+    # Optional selects: absent or unknown values mean "none" (older pages may not send them).
+    axis_id = SelectField(_l("Axe"), choices=[SelectChoice("", _l("Aucun")),
+                                              *choices(AXIS_LABELS)], validate_choice=False)
+    domain = SelectField(_l("Domaine CaRE"), choices=[SelectChoice("", _l("Aucun")),
+                                                      *choices(DOMAIN_LABELS)],
+                         validate_choice=False)
 
     def values(self) -> dict[str, Any]:
-        return {**super().values(), "axis_id": self.axis_id.data or None,
-                "domain": self.domain.data or None}
+        return {**super().values(),
+                "axis_id": self.axis_id.data if self.axis_id.data in AXIS_LABELS else None,
+                "domain": self.domain.data if self.domain.data in DOMAIN_LABELS else None}

@@ -19,7 +19,7 @@ from careapp.organisations.models import Establishment
 from careapp.resilience.labels import shown
 from careapp.roadmap import labels, services
 from careapp.roadmap.forms import ActionForm, ManualActionForm
-from careapp.roadmap.models import RoadmapAction
+from careapp.roadmap.models import Origin, RoadmapAction
 
 bp = Blueprint("roadmap", __name__, url_prefix="/etablissements/<int:establishment_id>")
 
@@ -93,7 +93,8 @@ def new(establishment_id: int) -> str | Response | tuple[str, int]:
 def edit(establishment_id: int, action_id: int) -> str | Response | tuple[str, int]:
     establishment = get_registers_or_404(establishment_id)
     action = _owned(action_id, establishment)
-    form = ActionForm(obj=action)
+    form_class = ManualActionForm if action.origin is Origin.MANUAL else ActionForm
+    form = form_class(obj=action)
     if form.is_submitted() and not can_edit(current_user, establishment):
         abort(403)
     if not form.is_submitted():

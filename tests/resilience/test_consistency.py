@@ -66,10 +66,23 @@ def test_no_flag_when_the_register_agrees_or_says_nothing(world, browser) -> Non
 def test_who_sees_the_register_beside_the_answers(world, browser) -> None:  # noqa: ANN001
     assessment = submitted_assessment(world.campaign, world.own, world.users["editor"], level=2)
     held_exercise(world, days_ago=430)
-    login(browser, world, "ars")  # the region's ARS: the summary, hence the flag, no link
-    page = results_page(browser, assessment)
-    assert FLAG in page
+    login(browser, world, "reader")  # a member: the director reads the flag too
+    assert FLAG in results_page(browser, assessment)
+    login(browser, world, "ars")  # the region's ARS gets the registers' summary, not details
+    assert FLAG not in results_page(browser, assessment)
     login(browser, world, "grades")  # the registers stay inside the establishment
     assert FLAG not in results_page(browser, assessment)
     login(browser, world, "national")
+    assert FLAG not in results_page(browser, assessment)
+
+
+def test_a_submitted_assessment_is_compared_with_the_registers_of_its_submission_day(
+        world, browser) -> None:  # noqa: ANN001
+    assessment = submitted_assessment(world.campaign, world.own, world.users["editor"], level=2)
+    held_exercise(world, days_ago=430)
+    login(browser, world, "editor")
+    assert FLAG in results_page(browser, assessment)
+    # Submitted 13 months ago, "held in the last 12 months" was true then: no flag today.
+    assessment.submitted_at = assessment.submitted_at - dt.timedelta(days=400)
+    db.session.commit()
     assert FLAG not in results_page(browser, assessment)
