@@ -103,6 +103,7 @@ def within_a_year(_form: Any, field: Any) -> None:
 
 class RevisionForm(FlaskForm):
     revision = HiddenField()
+    opened = HiddenField()  # the values the page was opened with (JSON), see careapp.locking
 
 
 class ExerciseForm(RevisionForm):
@@ -145,11 +146,11 @@ class ExerciseForm(RevisionForm):
         return {
             "status": ExerciseStatus(self.status.data), "held_on": self.held_on.data,
             "type": ExerciseType(self.type.data), "kit_level": KitLevel(self.kit_level.data),
-            "scenario": Scenario(self.scenario.data), "scenario_detail": self.scenario_detail.data,
+            "scenario": Scenario(self.scenario.data), "scenario_detail": self.scenario_detail.data or "",
             "functions": [f for f in labels.FUNCTION if f in (self.functions.data or [])],
-            "duration_hours": self.duration_hours.data, "objectives": self.objectives.data,
+            "duration_hours": self.duration_hours.data, "objectives": self.objectives.data or "",
             "retex_on": self.retex_on.data if held else None,
-            "retex_summary": self.retex_summary.data,
+            "retex_summary": self.retex_summary.data or "",
         }
 
 
@@ -188,7 +189,7 @@ class ProfileForm(RevisionForm):
     def values(self) -> dict[str, Any]:
         return {
             "pssi_reviewed_on": self.pssi_reviewed_on.data,
-            "continuity_lead": self.continuity_lead.data,
+            "continuity_lead": self.continuity_lead.data or "",
             "plan_blanc_digital_on": self.plan_blanc_digital_on.data,
             **{name: self[name].value for name in (
                 "crisis_cell_defined", "test_schedule_defined", "backup_policy",
@@ -240,7 +241,7 @@ class ActivityForm(RevisionForm):
 
     def values(self) -> dict[str, Any]:
         return {
-            "kind": ActivityKind(self.kind.data), "name": self.name.data,
+            "kind": ActivityKind(self.kind.data), "name": self.name.data or "",
             "most_critical": bool(self.most_critical.data), "bia_done": bool(self.bia_done.data),
             "rto_hours": self.rto_hours.data, "rpo_hours": self.rpo_hours.data,
             "degraded_procedure": bool(self.degraded_procedure.data),

@@ -95,13 +95,11 @@ FIELD_VALUES: dict[str, dict] = {
 }
 
 
-def stale_notes(current: object, submitted: dict, fields: tuple[str, ...]) -> dict[str, str]:
-    """field → the value saved meanwhile, in words, where it differs from what was typed."""
-    from careapp.locking import plain
+def stale_notes(current: object, opened: dict | None, submitted: dict,
+                fields: tuple[str, ...]) -> dict[str, str]:
+    """field → the value saved meanwhile, in words, for the fields someone else changed."""
+    from careapp.locking import changed_meanwhile
 
-    notes = {}
-    for name in fields:
-        saved = getattr(current, name)
-        if plain(saved) != plain(submitted.get(name)):
-            notes[name] = shown(saved, FIELD_VALUES.get(name))
-    return notes
+    saved = {name: getattr(current, name) for name in fields}
+    return {name: shown(saved[name], FIELD_VALUES.get(name))
+            for name in changed_meanwhile(saved, opened, submitted)}

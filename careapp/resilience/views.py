@@ -1,29 +1,48 @@
+"""Register pages. Saving rules shared by every form here:
+
+- a save writes only the fields the person changed since the page was opened (the form
+  carries the revision and the values it was opened with);
+- if someone saved the row meanwhile, nothing is written: 409, the person's entries stay in the
+  form, and each field someone else changed shows its saved value (saving again then writes
+  the person's changes over the current row, knowingly);
+- a row deleted meanwhile: the entries come back in a "new" form, ready to be saved again;
+- two first saves racing on the database (unique key) get the same 409 treatment, never a 500.
+"""
+
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from careapp.auth.access import can_edit, get_registers_or_404
 from careapp.db import db
 from careapp.formtools import seen_revision
-from careapp.locking import StaleRecord
+from careapp.locking import StaleRecord, opened_json, person_changes, plain, read_opened
 from careapp.organisations.models import Establishment
 from careapp.resilience import labels, services
 from careapp.resilience.forms import ActivityForm, ExerciseForm, FindingForm, ProfileForm
-from careapp.resilience.models import ContinuityProfile, CrisisExercise, CriticalActivity, ExerciseFinding
+from careapp.resilience.models import (
+    ContinuityProfile,
+    CrisisExercise,
+    CriticalActivity,
+    ExerciseFinding,
+)
 from careapp.roadmap import services as roadmap_services
 
 bp = Blueprint("resilience", __name__, url_prefix="/etablissements/<int:establishment_id>")
 
 STALE = 409
+CONFLICTS = (StaleRecord, StaleDataError, IntegrityError)
 
 
 def _owned(model: type, object_id: int, establishment: Establishment) -> Any:
@@ -42,19 +61,41 @@ def _stale_message() -> None:
             "affichée à côté. Vérifiez puis enregistrez à nouveau."), "error")
 
 
-def _save(save: Any, form: Any, model: type, object_id: int | None) -> tuple[Any, Any]:
-    """Run a register save; on a conflict, roll back and return the current row instead."""
+def _save(save: Callable[[], Any], form: Any, model: type, object_id: int | None
+          ) -> tuple[Any, Any]:
+    """Run a register save and commit; on a conflict, roll back and return the current row."""
     try:
         result = save()
         db.session.commit()
         return result, None
-    except (StaleRecord, StaleDataError):
+    except CONFLICTS:
         db.session.rollback()
         _stale_message()
         current = db.session.get(model, object_id) if object_id is not None else None
         if current is not None:
             form.revision.data = str(current.revision)  # a second save overwrites, knowingly
         return None, current
+
+
+def _changed_only(form: Any) -> dict[str, Any]:
+    return person_changes(form.values(), read_opened(form.opened.data))
+
+
+def _notes(current: Any, form: Any, fields: tuple[str, ...]) -> dict[str, str]:
+    if current is None:
+        return {}
+    return labels.stale_notes(current, read_opened(form.opened.data), form.values(), fields)
+
+
+def _refused(message: str, target: str) -> Response:
+    """A delete or a refresh that met a concurrent change: nothing done, say so."""
+    db.session.rollback()
+    flash(message, "error")
+    return redirect(target)
+
+
+CONCURRENT = _("Une modification simultanée a eu lieu : rien n'a été fait. Rechargez la page "
+               "et recommencez.")
 
 
 # -- exercises ------------------------------------------------------------------------------------
@@ -68,6 +109,18 @@ def exercises(establishment_id: int) -> str:
                            can_edit=can_edit(current_user, establishment))
 
 
+def _exercise_page(establishment: Establishment, form: ExerciseForm,
+                   exercise: CrisisExercise | None, current: CrisisExercise | None = None,
+                   status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "resilience/exercise_form.html", establishment=establishment, form=form,
+        exercise=exercise, notes=_notes(current, form, services.EXERCISE_FIELDS),
+        labels=labels, finding_form=FindingForm(),
+        action_url=None if exercise else url_for("resilience.new_exercise",
+                                                 establishment_id=establishment.id),
+        can_edit=can_edit(current_user, establishment), today=dt.date.today()), status
+
+
 @bp.route("/exercices/nouveau", methods=["GET", "POST"])
 def new_exercise(establishment_id: int) -> str | Response | tuple[str, int]:
     establishment = get_registers_or_404(establishment_id, edit=True)
@@ -76,26 +129,14 @@ def new_exercise(establishment_id: int) -> str | Response | tuple[str, int]:
         form.status.data, form.held_on.data = "planned", None
         form.kit_level.data = "beginner"
     if form.validate_on_submit():
-        exercise = services.save_exercise(establishment, None, form.values(), current_user, None)
-        db.session.commit()
-        flash(_("Exercice enregistré."), "success")
-        return redirect(url_for("resilience.exercise", establishment_id=establishment.id,
-                                exercise_id=exercise.id))
+        exercise, _current = _save(lambda: services.save_exercise(
+            establishment, None, form.values(), current_user, None), form, CrisisExercise, None)
+        if exercise is not None:
+            flash(_("Exercice enregistré."), "success")
+            return redirect(url_for("resilience.exercise", establishment_id=establishment.id,
+                                    exercise_id=exercise.id))
+        return _exercise_page(establishment, form, None, status=STALE)
     return _exercise_page(establishment, form, None, status=400 if form.errors else 200)
-
-
-def _notes(current: Any, form: Any, fields: tuple[str, ...]) -> dict[str, str]:
-    return labels.stale_notes(current, form.values(), fields) if current is not None else {}
-
-
-def _exercise_page(establishment: Establishment, form: ExerciseForm,
-                   exercise: CrisisExercise | None, current: CrisisExercise | None = None,
-                   status: int = 200) -> tuple[str, int]:
-    return render_template(
-        "resilience/exercise_form.html", establishment=establishment, form=form,
-        exercise=exercise, notes=_notes(current, form, services.EXERCISE_FIELDS),
-        labels=labels, finding_form=FindingForm(),
-        can_edit=can_edit(current_user, establishment), today=dt.date.today()), status
 
 
 @dataclass(frozen=True)
@@ -103,34 +144,40 @@ class RowEdit:
     """How one kind of register row is edited: its service, its page, its messages."""
 
     model: type[Any]
+    fields: tuple[str, ...]
     save: Callable[..., Any]
     page: Callable[..., tuple[str, int]]
     saved: Callable[[Any], str]  # where to go once saved (the row's id in, a URL out)
-    gone: str  # where to go when the row was deleted meanwhile
     saved_message: str
     gone_message: str
 
 
 def _edit_row(establishment: Establishment, row_id: int, form_class: type[Any],
               how: RowEdit) -> str | Response | tuple[str, int]:
-    """GET shows the row's form; POST saves it if nobody changed it meanwhile (else 409 with
-    the person's entries and the saved values), or re-shows it with its errors (400)."""
-    row = _owned(how.model, row_id, establishment)
-    form = form_class(obj=row)
-    if form.is_submitted() and not can_edit(current_user, establishment):
+    """GET shows the row's form; POST saves what the person changed if nobody changed the row
+    meanwhile (else 409 with the person's entries and the saved values), or re-shows it with
+    its errors (400)."""
+    if request.method == "POST" and not can_edit(current_user, establishment):
         abort(403)
+    row = db.session.get(how.model, row_id)
+    form = form_class(obj=row)
+    if row is None and form.is_submitted():  # deleted meanwhile: offer to save it again
+        flash(how.gone_message, "error")
+        return how.page(establishment, form, None, status=STALE)
+    row = _owned(how.model, row_id, establishment)
     if not form.is_submitted():
         form.revision.data = str(row.revision)
+        form.opened.data = opened_json(row, how.fields)
     if form.validate_on_submit():
         saved, current = _save(lambda: how.save(
-            establishment, row, form.values(), current_user, seen_revision(form)),
+            establishment, row, _changed_only(form), current_user, seen_revision(form)),
             form, how.model, row_id)
         if saved is not None:
             flash(how.saved_message, "success")
             return redirect(how.saved(row_id))
         if current is None:
             flash(how.gone_message, "error")
-            return redirect(how.gone)
+            return how.page(establishment, form, None, status=STALE)
         return how.page(establishment, form, current, current=current, status=STALE)
     return how.page(establishment, form, row, status=400 if form.errors else 200)
 
@@ -139,23 +186,27 @@ def _edit_row(establishment: Establishment, row_id: int, form_class: type[Any],
 def exercise(establishment_id: int, exercise_id: int) -> str | Response | tuple[str, int]:
     establishment = get_registers_or_404(establishment_id)
     return _edit_row(establishment, exercise_id, ExerciseForm, RowEdit(
-        CrisisExercise, services.save_exercise, _exercise_page,
+        CrisisExercise, services.EXERCISE_FIELDS, services.save_exercise, _exercise_page,
         saved=lambda row_id: url_for("resilience.exercise", establishment_id=establishment.id,
                                      exercise_id=row_id),
-        gone=url_for("resilience.exercises", establishment_id=establishment.id),
         saved_message=_("Exercice enregistré."),
-        gone_message=_("Cet exercice a été supprimé entre-temps.")))
+        gone_message=_("Cet exercice a été supprimé entre-temps : vos saisies sont ci-dessous, "
+                       "enregistrez-les pour le recréer.")))
 
 
 @bp.post("/exercices/<int:exercise_id>/suppression")
 def delete_exercise(establishment_id: int, exercise_id: int) -> Response:
     establishment = get_registers_or_404(establishment_id, edit=True)
     exercise = _owned(CrisisExercise, exercise_id, establishment)
-    services.delete_exercise(establishment, exercise, current_user)
-    db.session.commit()
+    back = url_for("resilience.exercises", establishment_id=establishment.id)
+    try:
+        services.delete_exercise(establishment, exercise, current_user)
+        db.session.commit()
+    except CONFLICTS:
+        return _refused(CONCURRENT, back)
     flash(_("Exercice supprimé (les actions déjà envoyées à la feuille de route sont gardées)."),
           "success")
-    return redirect(url_for("resilience.exercises", establishment_id=establishment.id))
+    return redirect(back)
 
 
 @bp.post("/exercices/<int:exercise_id>/constats")
@@ -166,10 +217,11 @@ def add_finding(establishment_id: int, exercise_id: int) -> Response | tuple[str
     if not finding_form.validate_on_submit():
         form = ExerciseForm(obj=exercise, formdata=None)
         form.revision.data = str(exercise.revision)
+        form.opened.data = opened_json(exercise, services.EXERCISE_FIELDS)
         page = render_template(
             "resilience/exercise_form.html", establishment=establishment, form=form,
             exercise=exercise, notes={}, labels=labels, finding_form=finding_form,
-            can_edit=True, today=dt.date.today())
+            action_url=None, can_edit=True, today=dt.date.today())
         return page, 400
     services.add_finding(establishment, exercise, finding_form.text.data, current_user)
     db.session.commit()
@@ -182,20 +234,28 @@ def add_finding(establishment_id: int, exercise_id: int) -> Response | tuple[str
 def delete_finding(establishment_id: int, finding_id: int) -> Response:
     establishment = get_registers_or_404(establishment_id, edit=True)
     finding = _owned(ExerciseFinding, finding_id, establishment)
-    exercise_id = finding.exercise_id
-    services.delete_finding(establishment, finding, current_user)
-    db.session.commit()
+    back = url_for("resilience.exercise", establishment_id=establishment.id,
+                   exercise_id=finding.exercise_id, _anchor="constats")
+    try:
+        services.delete_finding(establishment, finding, current_user)
+        db.session.commit()
+    except CONFLICTS:
+        return _refused(CONCURRENT, back)
     flash(_("Constat supprimé."), "success")
-    return redirect(url_for("resilience.exercise", establishment_id=establishment.id,
-                            exercise_id=exercise_id, _anchor="constats"))
+    return redirect(back)
 
 
 @bp.post("/constats/<int:finding_id>/feuille-de-route")
 def send_finding(establishment_id: int, finding_id: int) -> Response:
     establishment = get_registers_or_404(establishment_id, edit=True)
     finding = _owned(ExerciseFinding, finding_id, establishment)
-    action = roadmap_services.send_finding(establishment, finding, current_user)
-    db.session.commit()
+    back = url_for("resilience.exercise", establishment_id=establishment.id,
+                   exercise_id=finding.exercise_id, _anchor="constats")
+    try:
+        action = roadmap_services.send_finding(establishment, finding, current_user)
+        db.session.commit()
+    except CONFLICTS:
+        return _refused(CONCURRENT, back)
     flash(_("Le constat est dans la feuille de route : précisez le responsable et l'échéance."),
           "success")
     return redirect(url_for("roadmap.edit", establishment_id=establishment.id,
@@ -213,16 +273,23 @@ def continuity(establishment_id: int) -> str | Response | tuple[str, int]:
         abort(403)
     if not form.is_submitted():
         form.revision.data = str(profile.revision if profile else 0)
+        # no profile yet: the blank form's own values (so that "" is not taken for a change)
+        form.opened.data = opened_json(profile, services.PROFILE_FIELDS) if profile else \
+            json.dumps({k: plain(v) for k, v in form.values().items()})
     current = None
     status = 200
     if form.validate_on_submit():
         seen = seen_revision(form)
+        data = form.values() if profile is None else _changed_only(form)
         saved, current = _save(lambda: services.save_profile(
-            establishment, form.values(), current_user, seen), form, ContinuityProfile,
+            establishment, data, current_user, seen), form, ContinuityProfile,
             profile.id if profile else None)
         if saved is not None:
             flash(_("Continuité et sauvegardes enregistrées."), "success")
             return redirect(url_for("resilience.continuity", establishment_id=establishment.id))
+        current = current or services.profile_of(establishment)  # a first save raced ours
+        if current is not None:
+            form.revision.data = str(current.revision)
         status = STALE
     elif form.errors:
         status = 400
@@ -236,10 +303,12 @@ def continuity(establishment_id: int) -> str | Response | tuple[str, int]:
 def _activity_page(establishment: Establishment, form: ActivityForm,
                    activity: CriticalActivity | None, current: CriticalActivity | None = None,
                    status: int = 200) -> tuple[str, int]:
-    return render_template("resilience/activity_form.html", establishment=establishment,
-                           form=form, activity=activity,
-                           notes=_notes(current, form, services.ACTIVITY_FIELDS), labels=labels,
-                           can_edit=can_edit(current_user, establishment)), status
+    return render_template(
+        "resilience/activity_form.html", establishment=establishment, form=form,
+        activity=activity, notes=_notes(current, form, services.ACTIVITY_FIELDS),
+        action_url=None if activity else url_for("resilience.new_activity",
+                                                 establishment_id=establishment.id),
+        labels=labels, can_edit=can_edit(current_user, establishment)), status
 
 
 @bp.route("/continuite/activites/nouvelle", methods=["GET", "POST"])
@@ -247,11 +316,13 @@ def new_activity(establishment_id: int) -> str | Response | tuple[str, int]:
     establishment = get_registers_or_404(establishment_id, edit=True)
     form = ActivityForm()
     if form.validate_on_submit():
-        services.save_activity(establishment, None, form.values(), current_user, None)
-        db.session.commit()
-        flash(_("Activité critique enregistrée."), "success")
-        return redirect(url_for("resilience.continuity", establishment_id=establishment.id,
-                                _anchor="activites"))
+        saved, _current = _save(lambda: services.save_activity(
+            establishment, None, form.values(), current_user, None), form, CriticalActivity, None)
+        if saved is not None:
+            flash(_("Activité critique enregistrée."), "success")
+            return redirect(url_for("resilience.continuity", establishment_id=establishment.id,
+                                    _anchor="activites"))
+        return _activity_page(establishment, form, None, status=STALE)
     return _activity_page(establishment, form, None, status=400 if form.errors else 200)
 
 
@@ -261,18 +332,23 @@ def activity(establishment_id: int, activity_id: int) -> str | Response | tuple[
     activities = url_for("resilience.continuity", establishment_id=establishment.id,
                          _anchor="activites")
     return _edit_row(establishment, activity_id, ActivityForm, RowEdit(
-        CriticalActivity, services.save_activity, _activity_page,
-        saved=lambda _row_id: activities, gone=activities,
+        CriticalActivity, services.ACTIVITY_FIELDS, services.save_activity, _activity_page,
+        saved=lambda _row_id: activities,
         saved_message=_("Activité critique enregistrée."),
-        gone_message=_("Cette activité a été supprimée entre-temps.")))
+        gone_message=_("Cette activité a été supprimée entre-temps : vos saisies sont "
+                       "ci-dessous, enregistrez-les pour la recréer.")))
 
 
 @bp.post("/continuite/activites/<int:activity_id>/suppression")
 def delete_activity(establishment_id: int, activity_id: int) -> Response:
     establishment = get_registers_or_404(establishment_id, edit=True)
     activity = _owned(CriticalActivity, activity_id, establishment)
-    services.delete_activity(establishment, activity, current_user)
-    db.session.commit()
+    back = url_for("resilience.continuity", establishment_id=establishment.id,
+                   _anchor="activites")
+    try:
+        services.delete_activity(establishment, activity, current_user)
+        db.session.commit()
+    except CONFLICTS:
+        return _refused(CONCURRENT, back)
     flash(_("Activité critique supprimée."), "success")
-    return redirect(url_for("resilience.continuity", establishment_id=establishment.id,
-                            _anchor="activites"))
+    return redirect(back)

@@ -20,6 +20,7 @@ TEXT = {"filters": [clean_text]}
 
 class ActionForm(FlaskForm):
     revision = HiddenField()
+    opened = HiddenField()  # the values the page was opened with (JSON), see careapp.locking
     title = StringField(_l("Intitulé"), validators=[
         DataRequired(_l("Donnez un intitulé à l'action.")), Length(max=300)], **TEXT)
     priority = SelectField(_l("Priorité"), choices=choices(PRIORITY))
@@ -36,10 +37,10 @@ class ActionForm(FlaskForm):
 
     def values(self) -> dict[str, Any]:
         return {
-            "title": self.title.data, "priority": Priority(self.priority.data),
-            "owner": self.owner.data, "due_on": self.due_on.data,
-            "status": ActionStatus(self.status.data), "abandon_reason": self.abandon_reason.data,
-            "comment": self.comment.data,
+            "title": self.title.data or "", "priority": Priority(self.priority.data),
+            "owner": self.owner.data or "", "due_on": self.due_on.data,
+            "status": ActionStatus(self.status.data), "abandon_reason": self.abandon_reason.data or "",
+            "comment": self.comment.data or "",
         }
 
 

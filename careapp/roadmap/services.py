@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
-from careapp.assessments.models import Assessment, AssessmentStatus, Campaign
+from careapp.assessments.models import Assessment, Campaign
 from careapp.assessments.scoring import resolve
 from careapp.audit.services import record
 from careapp.auth.models import User
@@ -63,26 +64,37 @@ def bilingual(text: Text) -> dict[str, str]:
     return {lang: text.get(lang) or text["fr"] for lang in LANGUAGES}
 
 
-def latest_submitted(establishment: Establishment) -> Assessment | None:
+def feeding_assessment(establishment: Establishment) -> Assessment | None:
+    """The establishment's latest assessment (latest campaign year): it feeds the question gaps
+    only once submitted."""
     return db.session.scalar(
         select(Assessment).join(Campaign)
-        .where(Assessment.establishment_id == establishment.id,
-               Assessment.status == AssessmentStatus.SUBMITTED)
-        .order_by(Campaign.year.desc(), Assessment.submitted_at.desc()).limit(1))
+        .where(Assessment.establishment_id == establishment.id)
+        .order_by(Campaign.year.desc(), Assessment.created_at.desc(), Assessment.id.desc())
+        .limit(1))
 
 
-def proposals_for(establishment: Establishment, today: dt.date | None = None) -> list[Proposal]:
+@dataclass(frozen=True)
+class Proposals:
+    items: list[Proposal]
+    # False while the latest assessment is a draft (a new year's, or one an ARS reopened):
+    # the question gaps are then neither added nor proposed as done until it is submitted.
+    questions_evaluated: bool
+
+
+def proposals_for(establishment: Establishment, today: dt.date | None = None) -> Proposals:
     from careapp.assessments.services import questionnaire_of, raw_answers
     from careapp.resilience.services import registers_of
 
     registers = registers_of(establishment, today)
-    assessment = latest_submitted(establishment)
+    assessment = feeding_assessment(establishment)
     questionnaire = results = None
-    if assessment is not None:
+    evaluated = assessment is not None and assessment.is_submitted
+    if evaluated:
         questionnaire = questionnaire_of(assessment)
         results = resolve(questionnaire, raw_answers(assessment), today)
-    return generate(questionnaire, results, registers.indicators, registers.exercises,
-                    registers.d2)
+    return Proposals(generate(questionnaire, results, registers.indicators, registers.exercises,
+                              registers.d2), evaluated)
 
 
 def _set(action: RoadmapAction, name: str, value: Any) -> bool:
@@ -100,13 +112,16 @@ def regenerate(establishment: Establishment, user: User | None,
                today: dt.date | None = None) -> MergeReport:
     """Merge the current proposals by key: new gaps are added; for known ones, what the
     generation proposes is refreshed and what people wrote (title once changed, priority once
-    changed, owner, due date, status, comment) is kept; gaps no longer found are proposed as
-    done. Nothing is deleted."""
+    changed, owner, due date, comment) is kept; gaps no longer found are proposed as done; an
+    action marked done whose gap comes back is reopened. Nothing is deleted.
+
+    These machine updates do not bump the actions' revision: someone editing an action at the
+    same moment is not told that a person changed it."""
     report = MergeReport()
     existing = {a.key: a for a in db.session.scalars(
         select(RoadmapAction).filter_by(establishment_id=establishment.id))}
     proposed = proposals_for(establishment, today)
-    for proposal in proposed:
+    for proposal in proposed.items:
         title, detail = bilingual(proposal.title), bilingual(proposal.detail)
         action = existing.get(proposal.key)
         if action is None:
@@ -118,22 +133,27 @@ def regenerate(establishment: Establishment, user: User | None,
                 rank=proposal.rank, status=ActionStatus.TODO))
             report.added += 1
             continue
-        touched = False
+        wanted: dict[str, Any] = {
+            "suggested_priority": proposal.priority, "suggested_title": title, "detail": detail,
+            "axis_id": proposal.axis_id, "domain": proposal.domain, "rank": proposal.rank}
         if not action.priority_edited:  # nobody chose it: it follows the suggestion
-            touched |= _set(action, "priority", proposal.priority)
-        for name, value in (("suggested_priority", proposal.priority), ("suggested_title", title),
-                            ("detail", detail), ("axis_id", proposal.axis_id),
-                            ("domain", proposal.domain), ("rank", proposal.rank)):
-            touched |= _set(action, name, value)
-        if action.gap_closed:
-            action.gap_closed = False
+            wanted["priority"] = proposal.priority
+        back = action.gap_closed  # the gap was gone and is back
+        if back:
+            wanted["gap_closed"] = False
+            if action.status is ActionStatus.DONE:
+                wanted["status"] = ActionStatus.TODO
             report.reopened += 1
-        elif touched:
+        if _machine_update(action, wanted) and not back:
             report.updated += 1
-    keys = {p.key for p in proposed}
+    keys = {p.key for p in proposed.items}
     for key, action in existing.items():
-        if _is_generated(key) and key not in keys and action.is_open and not action.gap_closed:
-            action.gap_closed = True
+        if not _is_generated(key) or key in keys or action.gap_closed:
+            continue
+        if key.startswith("question:") and not proposed.questions_evaluated:
+            continue
+        _machine_update(action, {"gap_closed": True})
+        if action.is_open:
             report.closed += 1
     if report.changed:
         db.session.flush()
@@ -143,6 +163,19 @@ def regenerate(establishment: Establishment, user: User | None,
                details={"added": report.added, "updated": report.updated,
                         "closed": report.closed, "reopened": report.reopened})
     return report
+
+
+def _machine_update(action: RoadmapAction, wanted: dict[str, Any]) -> bool:
+    """Write what the generation decides with a plain UPDATE (no revision bump), and keep the
+    loaded object in step without marking it changed."""
+    values = {name: value for name, value in wanted.items() if getattr(action, name) != value}
+    if not values:
+        return False
+    db.session.execute(update(RoadmapAction).where(RoadmapAction.id == action.id).values(**values),
+                       execution_options={"synchronize_session": False})
+    for name, value in values.items():
+        set_committed_value(action, name, value)
+    return True
 
 
 @dataclass(frozen=True)
@@ -218,12 +251,12 @@ def create_manual(establishment: Establishment, data: dict[str, Any], user: User
 
 
 def update_action(establishment: Establishment, action: RoadmapAction, data: dict[str, Any],
-                  user: User, seen: int | None, lang: str = "fr") -> dict[str, list[Any]]:
+                  user: User, seen: int | None) -> dict[str, list[Any]]:
+    """Apply what the person changed (`data` holds only those fields): a title written by
+    someone replaces the suggestion, a priority chosen by someone stops following it."""
     check_revision(action, seen)
     data = dict(data)
-    if data.get("title") == action.display_title(lang) and action.title is None:
-        data["title"] = None  # unchanged suggestion: keep following it (and its translation)
-    if data.get("status") is not ActionStatus.ABANDONED:
+    if data.get("status", action.status) is not ActionStatus.ABANDONED:
         data["abandon_reason"] = ""
     before = values_of(action, ACTION_FIELDS)
     if "priority" in data and data["priority"] != action.priority:

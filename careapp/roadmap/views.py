@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 from urllib.parse import parse_qs
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
@@ -13,7 +15,13 @@ from careapp.assessments.labels import AXIS_LABELS, DOMAIN_LABELS
 from careapp.auth.access import can_edit, get_registers_or_404
 from careapp.db import db
 from careapp.formtools import seen_revision
-from careapp.locking import StaleRecord, plain
+from careapp.locking import (
+    StaleRecord,
+    changed_meanwhile,
+    person_changes,
+    plain,
+    read_opened,
+)
 from careapp.messages import translate
 from careapp.organisations.models import Establishment
 from careapp.resilience.labels import shown
@@ -89,23 +97,46 @@ def new(establishment_id: int) -> str | Response | tuple[str, int]:
                            lang=_lang()), 400 if form.errors else 200
 
 
+def _saved_values(action: RoadmapAction, names: tuple[str, ...]) -> dict[str, Any]:
+    """The editable values as the form shows them (the title as displayed)."""
+    return {name: action.display_title(_lang()) if name == "title" else getattr(action, name)
+            for name in names}
+
+
 @bp.route("/feuille-de-route/<int:action_id>", methods=["GET", "POST"])
 def edit(establishment_id: int, action_id: int) -> str | Response | tuple[str, int]:
+    """Same saving rules as the registers (see careapp/resilience/views.py): only what the
+    person changed is written; a conflict answers 409 naming what others changed."""
     establishment = get_registers_or_404(establishment_id)
-    action = _owned(action_id, establishment)
-    form_class = ManualActionForm if action.origin is Origin.MANUAL else ActionForm
-    form = form_class(obj=action)
-    if form.is_submitted() and not can_edit(current_user, establishment):
+    if request.method == "POST" and not can_edit(current_user, establishment):
         abort(403)
+    action = db.session.get(RoadmapAction, action_id)
+    if action is None and request.method == "POST":
+        flash(_("Cette action a été supprimée entre-temps : vos saisies sont ci-dessous, "
+                "enregistrez-les pour la recréer comme action manuelle."), "error")
+        form = ManualActionForm()
+        return render_template("roadmap/form.html", establishment=establishment, form=form,
+                               action=None, notes={}, can_edit=True, labels=labels,
+                               action_url=url_for("roadmap.new",
+                                                  establishment_id=establishment.id),
+                               lang=_lang()), 409
+    action = _owned(action_id, establishment)
+    manual = action.origin is Origin.MANUAL
+    form = (ManualActionForm if manual else ActionForm)(obj=action)
+    names = EDITABLE + (("axis_id", "domain") if manual else ())
     if not form.is_submitted():
         form.title.data = action.display_title(_lang())
         form.revision.data = str(action.revision)
+        form.opened.data = json.dumps({k: plain(v) for k, v in _saved_values(action, names).items()},
+                                      ensure_ascii=False)
     notes: dict[str, str] = {}
     status = 200
     if form.validate_on_submit():
+        opened = read_opened(form.opened.data)
         try:
-            services.update_action(establishment, action, form.values(), current_user,
-                                   seen_revision(form), _lang())
+            services.update_action(establishment, action,
+                                   person_changes(form.values(), opened), current_user,
+                                   seen_revision(form))
             db.session.commit()
             flash(_("Action enregistrée."), "success")
             return redirect(url_for("roadmap.index", establishment_id=establishment.id))
@@ -119,19 +150,17 @@ def edit(establishment_id: int, action_id: int) -> str | Response | tuple[str, i
                     "été enregistré. Vos saisies sont conservées ci-dessous ; la version "
                     "enregistrée est affichée à côté. Vérifiez puis enregistrez à nouveau."),
                   "error")
-            submitted = form.values()
+            saved = _saved_values(action, names)
             value_labels = {"priority": labels.PRIORITY, "status": labels.STATUS}
-            for name in EDITABLE:
-                saved = action.display_title(_lang()) if name == "title" else getattr(action, name)
-                if plain(saved) != plain(submitted.get(name)):
-                    notes[name] = shown(saved, value_labels.get(name))
+            notes = {name: shown(saved[name], value_labels.get(name))
+                     for name in changed_meanwhile(saved, opened, form.values())}
             form.revision.data = str(action.revision)
             status = 409
     elif form.errors:
         status = 400
     return render_template("roadmap/form.html", establishment=establishment, form=form,
                            action=action, notes=notes, lang=_lang(), labels=labels,
-                           can_edit=can_edit(current_user, establishment)), status
+                           action_url=None, can_edit=can_edit(current_user, establishment)), status
 
 
 @bp.post("/feuille-de-route/<int:action_id>/fait")

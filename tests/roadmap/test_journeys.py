@@ -123,8 +123,11 @@ def textarea(page: str, name: str) -> str:
 def edit(browser, world: World, item: RoadmapAction, **changes: Any):  # noqa: ANN001, ANN201
     """Open the action's page and post it with `changes` over what the page shows."""
     url = f"{roadmap(world)}/{item.id}"
-    page = text(browser.client.get(url))
+    raw = browser.client.get(url).get_data(as_text=True)
+    page = html.unescape(raw)
     shown = {
+        # what a browser sends back untouched: the values the page was opened with
+        "opened": html.unescape(re.search(r'name="opened"[^>]*value="([^"]*)"', raw).group(1)),
         "title": re.search(r'name="title"[^>]*value="([^"]*)"', page).group(1),
         "priority": re.search(r'name="priority".*?<option selected value="(\w+)"', page,
                               re.S).group(1),
