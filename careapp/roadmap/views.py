@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
@@ -68,8 +69,14 @@ def index(establishment_id: int) -> str:
 @bp.post("/feuille-de-route/mise-a-jour")
 def regenerate(establishment_id: int) -> Response:
     establishment = get_registers_or_404(establishment_id, edit=True)
-    report = services.regenerate(establishment, current_user)
-    db.session.commit()
+    try:
+        report = services.regenerate(establishment, current_user)
+        db.session.commit()
+    except IntegrityError:  # another update added the same actions at the same moment
+        db.session.rollback()
+        flash(_("Une modification simultanée a eu lieu : rien n'a été fait. Rechargez la page "
+                "et recommencez."), "error")
+        return redirect(url_for("roadmap.index", establishment_id=establishment.id))
     if report.changed:
         flash(_("Feuille de route mise à jour : %(added)d action(s) ajoutée(s), %(updated)d "
                 "actualisée(s), %(closed)d proposée(s) comme faite(s) (écart comblé), "
@@ -198,4 +205,8 @@ def delete(establishment_id: int, action_id: int) -> Response:
     except services.RoadmapError as exc:
         db.session.rollback()
         flash(translate(exc), "error")
+    except StaleDataError:  # changed meanwhile: let the person look at it first
+        db.session.rollback()
+        flash(_("Une modification simultanée a eu lieu : rien n'a été fait. Rechargez la page "
+                "et recommencez."), "error")
     return redirect(url_for("roadmap.index", establishment_id=establishment.id))
