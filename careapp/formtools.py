@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,8 +15,10 @@ from wtforms.fields.choices import SelectChoice
 
 
 def clean_text(text: Any) -> Any:
-    """Text as typed, minus NUL characters (PostgreSQL refuses them) and outer spaces."""
-    return text.replace("\x00", "").strip() if isinstance(text, str) else text
+    """Text as typed, minus NUL characters (PostgreSQL refuses them), outer spaces and CRs."""
+    if not isinstance(text, str):
+        return text
+    return text.replace("\x00", "").replace("\r\n", "\n").strip()  # browsers send CRLF
 
 
 def choices(labels: Mapping[Any, Any]) -> list[SelectChoice]:
@@ -59,4 +62,25 @@ def seen_revision(form: FlaskForm) -> int | None:
     """The revision the page was opened at; None when absent or garbled (a section save then
     checks nothing; a register row or roadmap action is then treated as changed meanwhile)."""
     raw = form["revision"].data
-    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() else None
+    ok = isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 18
+    return int(raw) if ok else None
+
+
+def refresh_untouched(form: FlaskForm, saved: dict[str, Any], opened: dict[str, Any] | None,
+                      submitted: dict[str, Any]) -> None:
+    """After a conflict: the fields the person did not change show the saved values, and the
+    form's `opened` becomes those values, so that saving again writes exactly what the person
+    changed (retyping an old value over a colleague's is then a change, knowingly made)."""
+    from careapp.locking import plain, same
+
+    for name, value in saved.items():
+        if opened is None or name not in opened or not same(submitted.get(name), opened[name]):
+            continue
+        field = form[name]
+        if value is None and isinstance(field, SelectField) and not isinstance(field,
+                                                                              TriStateField):
+            field.data = ""
+        else:
+            field.process_data(value)
+        field.raw_data = []
+    form["opened"].data = json.dumps({k: plain(v) for k, v in saved.items()}, ensure_ascii=False)

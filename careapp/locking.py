@@ -57,19 +57,34 @@ def opened_json(record: Any, names: Iterable[str], **overrides: Any) -> str:
     return json.dumps(values, ensure_ascii=False)
 
 
+MAX_OPENED = 100_000  # characters: a register form's values are a few kB at most
+
+
 def read_opened(raw: Any) -> dict[str, Any] | None:
     """The values the page was opened with; None when absent or garbled."""
+    if not isinstance(raw, str) or not raw or len(raw) > MAX_OPENED:
+        return None
     try:
-        value = json.loads(raw) if isinstance(raw, str) and raw else None
-    except ValueError:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def same(value: Any, reference: Any) -> bool:
+    """Equal as a person sees it: lists in any order, line endings of any kind."""
+    a, b = plain(value), reference
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(map(str, a)) == sorted(map(str, b))
+    if isinstance(a, str) and isinstance(b, str):
+        return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
+    return a == b
 
 
 def person_changes(submitted: dict[str, Any], opened: dict[str, Any] | None) -> dict[str, Any]:
     if opened is None:  # nothing to compare with: everything typed counts
         return dict(submitted)
-    return {k: v for k, v in submitted.items() if k not in opened or plain(v) != opened[k]}
+    return {k: v for k, v in submitted.items() if k not in opened or not same(v, opened[k])}
 
 
 def changed_meanwhile(saved: dict[str, Any], opened: dict[str, Any] | None,
@@ -77,4 +92,4 @@ def changed_meanwhile(saved: dict[str, Any], opened: dict[str, Any] | None,
     """Fields whose saved value is no longer the one the page was opened with."""
     reference = opened if opened is not None else {k: plain(v) for k, v in submitted.items()}
     return [name for name, value in saved.items() if name in reference
-            and plain(value) != reference[name]]
+            and not same(value, reference[name])]

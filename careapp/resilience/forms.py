@@ -71,7 +71,8 @@ class HoursField(FloatField):
     def _value(self) -> str:
         if self.raw_data:
             return str(self.raw_data[0])
-        return format_decimal(self.data, format="0.##") if self.data is not None else ""
+        # every decimal kept: a rounded display would be saved back as a change
+        return format_decimal(self.data, format="0.##########") if self.data is not None else ""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and isinstance(valuelist[0], str):

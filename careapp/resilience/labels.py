@@ -74,7 +74,7 @@ def shown(value: object, values: dict | None = None) -> str:
     if isinstance(value, bool):
         return str(_l("Oui") if value else _l("Non"))
     if isinstance(value, float | int):
-        return format_decimal(value)  # 1,5 in French
+        return format_decimal(value, format="0.##########")  # 1,5 in French, nothing rounded
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")  # type: ignore[attr-defined]
     if isinstance(value, list):

@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 
 from careapp.auth.access import can_edit, get_registers_or_404
 from careapp.db import db
-from careapp.formtools import seen_revision
+from careapp.formtools import refresh_untouched, seen_revision
 from careapp.locking import StaleRecord, opened_json, person_changes, plain, read_opened
 from careapp.organisations.models import Establishment
 from careapp.resilience import labels, services
@@ -81,10 +81,14 @@ def _changed_only(form: Any) -> dict[str, Any]:
     return person_changes(form.values(), read_opened(form.opened.data))
 
 
-def _notes(current: Any, form: Any, fields: tuple[str, ...]) -> dict[str, str]:
+def _conflict_notes(current: Any, form: Any, fields: tuple[str, ...]) -> dict[str, str]:
+    """What others changed (notes under the fields), then the untouched fields refreshed."""
     if current is None:
         return {}
-    return labels.stale_notes(current, read_opened(form.opened.data), form.values(), fields)
+    opened, submitted = read_opened(form.opened.data), form.values()
+    notes = labels.stale_notes(current, opened, submitted, fields)
+    refresh_untouched(form, {name: getattr(current, name) for name in fields}, opened, submitted)
+    return notes
 
 
 def _refused(message: str, target: str) -> Response:
@@ -110,11 +114,11 @@ def exercises(establishment_id: int) -> str:
 
 
 def _exercise_page(establishment: Establishment, form: ExerciseForm,
-                   exercise: CrisisExercise | None, current: CrisisExercise | None = None,
+                   exercise: CrisisExercise | None, notes: dict[str, str] | None = None,
                    status: int = 200) -> tuple[str, int]:
     return render_template(
         "resilience/exercise_form.html", establishment=establishment, form=form,
-        exercise=exercise, notes=_notes(current, form, services.EXERCISE_FIELDS),
+        exercise=exercise, notes=notes or {},
         labels=labels, finding_form=FindingForm(),
         action_url=None if exercise else url_for("resilience.new_exercise",
                                                  establishment_id=establishment.id),
@@ -178,7 +182,8 @@ def _edit_row(establishment: Establishment, row_id: int, form_class: type[Any],
         if current is None:
             flash(how.gone_message, "error")
             return how.page(establishment, form, None, status=STALE)
-        return how.page(establishment, form, current, current=current, status=STALE)
+        return how.page(establishment, form, current,
+                        notes=_conflict_notes(current, form, how.fields), status=STALE)
     return how.page(establishment, form, row, status=400 if form.errors else 200)
 
 
@@ -296,16 +301,17 @@ def continuity(establishment_id: int) -> str | Response | tuple[str, int]:
     registers = services.registers_of(establishment)
     return render_template("resilience/continuity.html", establishment=establishment, form=form,
                            registers=registers,
-                           notes=_notes(current, form, services.PROFILE_FIELDS), labels=labels,
+                           notes=_conflict_notes(current, form, services.PROFILE_FIELDS),
+                           labels=labels,
                            can_edit=can_edit(current_user, establishment)), status
 
 
 def _activity_page(establishment: Establishment, form: ActivityForm,
-                   activity: CriticalActivity | None, current: CriticalActivity | None = None,
+                   activity: CriticalActivity | None, notes: dict[str, str] | None = None,
                    status: int = 200) -> tuple[str, int]:
     return render_template(
         "resilience/activity_form.html", establishment=establishment, form=form,
-        activity=activity, notes=_notes(current, form, services.ACTIVITY_FIELDS),
+        activity=activity, notes=notes or {},
         action_url=None if activity else url_for("resilience.new_activity",
                                                  establishment_id=establishment.id),
         labels=labels, can_edit=can_edit(current_user, establishment)), status

@@ -152,9 +152,11 @@ def regenerate(establishment: Establishment, user: User | None,
             continue
         if key.startswith("question:") and not proposed.questions_evaluated:
             continue
-        _machine_update(action, {"gap_closed": True})
-        if action.is_open:
-            report.closed += 1
+        if _machine_update(action, {"gap_closed": True}):
+            if action.is_open:
+                report.closed += 1
+            else:  # done or abandoned: nothing to propose, but the change is recorded
+                report.updated += 1
     if report.changed:
         db.session.flush()
         record("roadmap.regenerate", actor=user, object_type="establishments",
@@ -171,8 +173,14 @@ def _machine_update(action: RoadmapAction, wanted: dict[str, Any]) -> bool:
     values = {name: value for name, value in wanted.items() if getattr(action, name) != value}
     if not values:
         return False
-    db.session.execute(update(RoadmapAction).where(RoadmapAction.id == action.id).values(**values),
-                       execution_options={"synchronize_session": False})
+    # Only over the revision we read: a person's save committed meanwhile wins, and the next
+    # generation catches up.
+    written = db.session.execute(
+        update(RoadmapAction)
+        .where(RoadmapAction.id == action.id, RoadmapAction.revision == action.revision)
+        .values(**values), execution_options={"synchronize_session": False})
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        return False
     for name, value in values.items():
         set_committed_value(action, name, value)
     return True
@@ -300,7 +308,7 @@ def send_finding(establishment: Establishment, finding: ExerciseFinding,
         establishment_id=establishment.id, key=f"finding:{finding.id}:{uuid.uuid4().hex[:8]}",
         origin=Origin.EXERCISE,
         origin_ref=str(finding.exercise_id),
-        suggested_title={lang: text[:300] for lang in LANGUAGES},
+        suggested_title={lang: " ".join(text.split())[:300] for lang in LANGUAGES},  # one line
         detail=bilingual(Msg("Constat du RETEX de l'exercice du %(date)s : %(text)s",
                              date=held_on, text=text)),
         axis_id="GOV", domain="D2", suggested_priority=Priority.P2, priority=Priority.P2,

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from careapp.assessments.labels import AXIS_LABELS, DOMAIN_LABELS
 from careapp.auth.access import can_edit, get_registers_or_404
 from careapp.db import db
-from careapp.formtools import seen_revision
+from careapp.formtools import refresh_untouched, seen_revision
 from careapp.locking import (
     StaleRecord,
     changed_meanwhile,
@@ -104,10 +104,18 @@ def new(establishment_id: int) -> str | Response | tuple[str, int]:
                            lang=_lang()), 400 if form.errors else 200
 
 
-def _saved_values(action: RoadmapAction, names: tuple[str, ...]) -> dict[str, Any]:
-    """The editable values as the form shows them (the title as displayed)."""
-    return {name: action.display_title(_lang()) if name == "title" else getattr(action, name)
+def _saved_values(action: RoadmapAction, names: tuple[str, ...], lang: str) -> dict[str, Any]:
+    """The editable values as the form shows them (the title as displayed in `lang`)."""
+    return {name: action.display_title(lang) if name == "title" else getattr(action, name)
             for name in names}
+
+
+LANGS = ("fr", "en")
+
+
+def _opened(action: RoadmapAction, names: tuple[str, ...], lang: str) -> str:
+    values = {k: plain(v) for k, v in _saved_values(action, names, lang).items()}
+    return json.dumps({**values, "_lang": lang}, ensure_ascii=False)
 
 
 @bp.route("/feuille-de-route/<int:action_id>", methods=["GET", "POST"])
@@ -134,12 +142,13 @@ def edit(establishment_id: int, action_id: int) -> str | Response | tuple[str, i
     if not form.is_submitted():
         form.title.data = action.display_title(_lang())
         form.revision.data = str(action.revision)
-        form.opened.data = json.dumps({k: plain(v) for k, v in _saved_values(action, names).items()},
-                                      ensure_ascii=False)
+        form.opened.data = _opened(action, names, _lang())
     notes: dict[str, str] = {}
     status = 200
     if form.validate_on_submit():
         opened = read_opened(form.opened.data)
+        # the title was shown in the language of the page when it was opened
+        opened_lang = opened.get("_lang") if opened and opened.get("_lang") in LANGS else _lang()
         try:
             services.update_action(establishment, action,
                                    person_changes(form.values(), opened), current_user,
@@ -157,10 +166,13 @@ def edit(establishment_id: int, action_id: int) -> str | Response | tuple[str, i
                     "été enregistré. Vos saisies sont conservées ci-dessous ; la version "
                     "enregistrée est affichée à côté. Vérifiez puis enregistrez à nouveau."),
                   "error")
-            saved = _saved_values(action, names)
+            saved = _saved_values(action, names, opened_lang)
             value_labels = {"priority": labels.PRIORITY, "status": labels.STATUS}
+            submitted = form.values()
             notes = {name: shown(saved[name], value_labels.get(name))
-                     for name in changed_meanwhile(saved, opened, form.values())}
+                     for name in changed_meanwhile(saved, opened, submitted)}
+            refresh_untouched(form, saved, opened, submitted)
+            form.opened.data = _opened(action, names, opened_lang)
             form.revision.data = str(action.revision)
             status = 409
     elif form.errors:
