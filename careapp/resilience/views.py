@@ -91,11 +91,18 @@ def _conflict_notes(current: Any, form: Any, fields: tuple[str, ...]) -> dict[st
     return notes
 
 
-def _refused(message: str, target: str) -> Response:
-    """A delete or a refresh that met a concurrent change: nothing done, say so."""
-    db.session.rollback()
-    flash(message, "error")
-    return redirect(target)
+def _apply_change(change: Callable[[], Any], back: str, done: str) -> Response:
+    """A one-button change (delete…): done and said, or, on a concurrent change, nothing done
+    and said too."""
+    try:
+        change()
+        db.session.commit()
+    except CONFLICTS:
+        db.session.rollback()
+        flash(CONCURRENT, "error")
+    else:
+        flash(done, "success")
+    return redirect(back)
 
 
 CONCURRENT = _("Une modification simultanée a eu lieu : rien n'a été fait. Rechargez la page "
@@ -203,15 +210,10 @@ def exercise(establishment_id: int, exercise_id: int) -> str | Response | tuple[
 def delete_exercise(establishment_id: int, exercise_id: int) -> Response:
     establishment = get_registers_or_404(establishment_id, edit=True)
     exercise = _owned(CrisisExercise, exercise_id, establishment)
-    back = url_for("resilience.exercises", establishment_id=establishment.id)
-    try:
-        services.delete_exercise(establishment, exercise, current_user)
-        db.session.commit()
-    except CONFLICTS:
-        return _refused(CONCURRENT, back)
-    flash(_("Exercice supprimé (les actions déjà envoyées à la feuille de route sont gardées)."),
-          "success")
-    return redirect(back)
+    return _apply_change(
+        lambda: services.delete_exercise(establishment, exercise, current_user),
+        url_for("resilience.exercises", establishment_id=establishment.id),
+        _("Exercice supprimé (les actions déjà envoyées à la feuille de route sont gardées)."))
 
 
 @bp.post("/exercices/<int:exercise_id>/constats")
@@ -241,13 +243,8 @@ def delete_finding(establishment_id: int, finding_id: int) -> Response:
     finding = _owned(ExerciseFinding, finding_id, establishment)
     back = url_for("resilience.exercise", establishment_id=establishment.id,
                    exercise_id=finding.exercise_id, _anchor="constats")
-    try:
-        services.delete_finding(establishment, finding, current_user)
-        db.session.commit()
-    except CONFLICTS:
-        return _refused(CONCURRENT, back)
-    flash(_("Constat supprimé."), "success")
-    return redirect(back)
+    return _apply_change(lambda: services.delete_finding(establishment, finding, current_user),
+                         back, _("Constat supprimé."))
 
 
 @bp.post("/constats/<int:finding_id>/feuille-de-route")
@@ -260,7 +257,9 @@ def send_finding(establishment_id: int, finding_id: int) -> Response:
         action = roadmap_services.send_finding(establishment, finding, current_user)
         db.session.commit()
     except CONFLICTS:
-        return _refused(CONCURRENT, back)
+        db.session.rollback()
+        flash(CONCURRENT, "error")
+        return redirect(back)
     flash(_("Le constat est dans la feuille de route : précisez le responsable et l'échéance."),
           "success")
     return redirect(url_for("roadmap.edit", establishment_id=establishment.id,
@@ -349,12 +348,7 @@ def activity(establishment_id: int, activity_id: int) -> str | Response | tuple[
 def delete_activity(establishment_id: int, activity_id: int) -> Response:
     establishment = get_registers_or_404(establishment_id, edit=True)
     activity = _owned(CriticalActivity, activity_id, establishment)
-    back = url_for("resilience.continuity", establishment_id=establishment.id,
-                   _anchor="activites")
-    try:
-        services.delete_activity(establishment, activity, current_user)
-        db.session.commit()
-    except CONFLICTS:
-        return _refused(CONCURRENT, back)
-    flash(_("Activité critique supprimée."), "success")
-    return redirect(back)
+    return _apply_change(
+        lambda: services.delete_activity(establishment, activity, current_user),
+        url_for("resilience.continuity", establishment_id=establishment.id, _anchor="activites"),
+        _("Activité critique supprimée."))

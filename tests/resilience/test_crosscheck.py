@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -28,8 +27,9 @@ from careapp.resilience.crosscheck import (
     register_facts,
 )
 from careapp.resilience.indicators import ExerciseIndicators, exercise_indicators
-from careapp.resilience.models import ActivityKind, PlanStatus
+from careapp.resilience.models import ActivityKind
 from careapp.resilience.models import TestResult as Result
+from tests.fakes import Activity, Exercise, Profile
 
 QUESTIONNAIRES = PROJECT_ROOT / "questionnaires"
 TODAY = dt.date(2026, 11, 23)
@@ -47,42 +47,7 @@ def care() -> Questionnaire:
     return build_questionnaire(data)
 
 
-@dataclass(frozen=True)
-class Exercise:
-    id: int
-    held_on: dt.date
-    retex_on: dt.date | None = None
-    held: bool = True
 
-    @property
-    def is_held(self) -> bool:
-        return self.held
-
-
-@dataclass(frozen=True)
-class Profile:
-    pssi_reviewed_on: dt.date | None = None
-    continuity_lead: str = ""
-    plan_blanc_digital_on: dt.date | None = None
-    crisis_cell_defined: bool | None = None
-    test_schedule_defined: bool | None = None
-    backup_policy: bool | None = None
-    backup_321_offline: bool | None = None
-    backup_own_auth_mfa: bool | None = None
-    backup_isolated: bool | None = None
-    backup_monitored: bool | None = None
-    restore_tested_on: dt.date | None = None
-    restore_test_result: Result | None = None
-
-
-@dataclass(frozen=True)
-class Activity:
-    kind: ActivityKind
-    name: str
-    most_critical: bool = False
-    bia_done: bool = True
-    pca_status: PlanStatus = PlanStatus.FORMALISED
-    last_test_on: dt.date | None = None
 
 
 def indicators(*exercises: Exercise) -> ExerciseIndicators:
@@ -334,3 +299,4 @@ def test_the_schema_refuses_an_unknown_fact(tmp_path: Path) -> None:
 
 def test_no_mapping_folder_means_no_checks(tmp_path: Path) -> None:
     assert load_crosschecks(tmp_path) == {}
+

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import replace
 
 import pytest
 
 from careapp.resilience.d2 import PSSI_REVIEWED_SINCE, D2Readiness, Readiness, d2_readiness
 from careapp.resilience.models import ActivityKind, PlanStatus
 from careapp.resilience.models import TestResult as Result
+from tests.fakes import Activity
+from tests.fakes import Profile as BlankProfile
 
 MET, NOT_MET, UNKNOWN = Readiness.MET, Readiness.NOT_MET, Readiness.UNKNOWN
 ITEMS = ("pssi", "project_lead", "plan_blanc", "crisis_cell", "bia_coverage", "pca_formalised",
@@ -28,34 +30,19 @@ STATED = {  # tri-state profile field → checklist item
 }
 
 
-@dataclass(frozen=True)
-class Profile:
-    """Satisfies ProfileLike; the defaults describe a compliant establishment."""
 
-    pssi_reviewed_on: dt.date | None = dt.date(2024, 1, 15)
-    continuity_lead: str = "Mme Durand"
-    plan_blanc_digital_on: dt.date | None = dt.date(2025, 3, 10)
-    crisis_cell_defined: bool | None = True
-    test_schedule_defined: bool | None = True
-    backup_policy: bool | None = True
-    backup_321_offline: bool | None = True
-    backup_own_auth_mfa: bool | None = True
-    backup_isolated: bool | None = True
-    backup_monitored: bool | None = True
-    restore_tested_on: dt.date | None = dt.date(2025, 9, 1)
-    restore_test_result: Result | None = Result.SUCCESS
+COMPLIANT = BlankProfile(
+    pssi_reviewed_on=dt.date(2024, 1, 15), continuity_lead="Mme Durand",
+    plan_blanc_digital_on=dt.date(2025, 3, 10), crisis_cell_defined=True,
+    test_schedule_defined=True, backup_policy=True, backup_321_offline=True,
+    backup_own_auth_mfa=True, backup_isolated=True, backup_monitored=True,
+    restore_tested_on=dt.date(2025, 9, 1), restore_test_result=Result.SUCCESS)
 
 
-@dataclass(frozen=True)
-class Activity:
-    """Satisfies ActivityLike."""
+def Profile(**changes: object) -> BlankProfile:  # noqa: N802 - reads like the class it builds
+    """A compliant establishment's profile, with `changes`."""
+    return replace(COMPLIANT, **changes)  # type: ignore[arg-type]
 
-    kind: ActivityKind
-    name: str
-    most_critical: bool = False
-    bia_done: bool = True
-    pca_status: PlanStatus = PlanStatus.FORMALISED
-    last_test_on: dt.date | None = None
 
 
 def compliant_activities() -> list[Activity]:

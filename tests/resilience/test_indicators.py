@@ -4,7 +4,6 @@ planned exercises, yearly counts and warnings — worked examples and a Hypothes
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
 from hypothesis import given, settings
@@ -17,24 +16,12 @@ from careapp.resilience.indicators import (
     one_year_before,
     retex_overdue,
 )
+from tests.fakes import Exercise
 
 TODAY = dt.date(2026, 11, 23)
 NO_EXERCISE = ("Aucun exercice de crise cyber réalisé au cours des 12 derniers mois : "
                "l'exercice annuel est obligatoire.")
 
-
-@dataclass(frozen=True)
-class Exercise:
-    """Satisfies ExerciseLike without a database."""
-
-    id: int
-    held_on: dt.date
-    retex_on: dt.date | None = None
-    held: bool = True
-
-    @property
-    def is_held(self) -> bool:
-        return self.held
 
 
 def held(exercise_id: int, day: dt.date, retex_on: dt.date | None = None) -> Exercise:

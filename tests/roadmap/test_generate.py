@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -22,6 +21,7 @@ from careapp.resilience.d2 import CheckItem, D2Readiness, Readiness, d2_readines
 from careapp.resilience.indicators import exercise_indicators
 from careapp.roadmap.generate import GENERATED_PREFIXES, Proposal, generate
 from careapp.roadmap.models import Origin, Priority
+from tests.fakes import Exercise
 
 QUESTIONNAIRES = PROJECT_ROOT / "questionnaires"
 TODAY = dt.date(2026, 11, 23)
@@ -42,17 +42,6 @@ def build(data: dict[str, Any]) -> Questionnaire:
 def care() -> Questionnaire:
     return build(_care_data())
 
-
-@dataclass(frozen=True)
-class Exercise:
-    id: int
-    held_on: dt.date
-    retex_on: dt.date | None = None
-    held: bool = True
-
-    @property
-    def is_held(self) -> bool:
-        return self.held
 
 
 # A register in order: a held exercise 2 months ago with its RETEX, nothing else to propose.
