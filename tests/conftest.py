@@ -171,3 +171,21 @@ class Browser:
 @pytest.fixture
 def browser(client: FlaskClient) -> Browser:
     return Browser(client)
+
+
+# -- the shared world of the register and roadmap tests -----------------------------------------
+
+@pytest.fixture
+def world(app: Flask):  # noqa: ANN201 - tests.world imports this module: imported here
+    from tests.world import make_world
+
+    return make_world()
+
+
+@pytest.fixture
+def editor(world, browser: Browser) -> Browser:  # noqa: ANN001
+    """The browser, logged in as the RSSI of world.own."""
+    from tests.world import login
+
+    login(browser, world, "editor")
+    return browser

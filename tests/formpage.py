@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from typing import Any
@@ -44,3 +45,28 @@ def form_fields(page: str) -> dict[str, Any]:
     for name, content in _TEXTAREA.findall(body):
         data[name] = html.unescape(content.removeprefix("\n").removeprefix("\r\n"))
     return data
+
+
+# -- reading pages as a person does ---------------------------------------------------------------
+
+SAVED_MEANWHILE = "Enregistré entre-temps par un autre utilisateur :"
+
+
+def text(response: Any) -> str:
+    """The page as a person reads it (HTML entities such as &#39; decoded)."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+def revision_in(page: str) -> str:
+    match = re.search(r'name="revision"[^>]*value="(\d+)"', page)
+    assert match, "no revision field in the page"
+    return match.group(1)
+
+
+def field_errors(page: str) -> list[str]:
+    return re.findall(r'<p class="field-error"[^>]*>([^<]*)</p>', page)
+
+
+def day(offset: int) -> dt.date:
+    """Today plus `offset` days (negative: in the past)."""
+    return dt.date.today() + dt.timedelta(days=offset)

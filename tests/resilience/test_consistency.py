@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from careapp.assessments import services as assessments
 from careapp.db import db
 from careapp.resilience import services
 from careapp.resilience.models import ExerciseStatus, ExerciseType, KitLevel, Scenario
-from tests.world import login, make_world, submitted_assessment
+from tests.world import login, submitted_assessment
 
 FLAG = "Cohérence avec les registres"
 
 
-@pytest.fixture
-def world(app):  # noqa: ANN001, ANN201
-    return make_world()
 
 
 def held_exercise(world, days_ago: int) -> None:  # noqa: ANN001

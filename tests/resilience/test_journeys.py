@@ -5,7 +5,6 @@ says (in French) and what the database holds afterwards."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from typing import Any
 
@@ -30,40 +29,23 @@ from careapp.resilience.models import (
 )
 from careapp.resilience.models import TestResult as Result
 from careapp.roadmap.models import RoadmapAction
-from tests.world import login, make_world
+from tests.formpage import SAVED_MEANWHILE, day, field_errors, revision_in, text
+from tests.world import login
 
 STALE_MESSAGE = "Quelqu'un a modifié cette fiche pendant que vous la remplissiez"
-SAVED_MEANWHILE = "Enregistré entre-temps par un autre utilisateur :"
 NO_EXERCISE = "Aucun exercice de crise cyber réalisé au cours des 12 derniers mois"
 FUTURE_DATE = ("Cette date est dans le futur : indiquez une date passée ou celle "
                "d'aujourd'hui.")
 
 
-@pytest.fixture
-def world(app):  # noqa: ANN001, ANN201
-    return make_world()
 
 
-@pytest.fixture
-def editor(world, browser):  # noqa: ANN001, ANN201
-    login(browser, world, "editor")
-    return browser
 
 
-def day(offset: int) -> dt.date:
-    """Today plus `offset` days (negative: in the past)."""
-    return dt.date.today() + dt.timedelta(days=offset)
 
 
-def text(response) -> str:  # noqa: ANN001
-    """The page as a person reads it (HTML entities such as &#39; decoded)."""
-    return html.unescape(response.get_data(as_text=True))
 
 
-def revision_in(page: str) -> str:
-    match = re.search(r'name="revision"[^>]*value="(\d+)"', page)
-    assert match, "no revision field in the page"
-    return match.group(1)
 
 
 def csrf_in(page: str) -> str:
@@ -72,8 +54,6 @@ def csrf_in(page: str) -> str:
     return match.group(1)
 
 
-def field_errors(page: str) -> list[str]:
-    return re.findall(r'<p class="field-error"[^>]*>([^<]*)</p>', page)
 
 
 def d2_row(page: str, item_id: str) -> str:

@@ -27,24 +27,12 @@ from careapp.resilience.models import (
 from careapp.roadmap import services as roadmap
 from careapp.roadmap.models import ActionStatus, Priority, RoadmapAction
 from tests.formpage import form_fields
-from tests.world import login, make_world
 
 NOTE = "Enregistré entre-temps par un autre utilisateur :"
 
 
 def notes(page):
     return re.findall(r'class="stale-note"[^>]*>[^<]*<strong>([^<]*)</strong>', html.unescape(page))
-
-
-@pytest.fixture
-def world(app):
-    return make_world()
-
-
-@pytest.fixture
-def editor(world, browser):
-    login(browser, world, "editor")
-    return browser
 
 
 def mkex(world, **kw):

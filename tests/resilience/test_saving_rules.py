@@ -5,10 +5,8 @@ new form, and two first saves of the continuity profile never give a 500."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 
-import pytest
 from sqlalchemy import select
 
 from careapp.db import db
@@ -21,25 +19,8 @@ from careapp.resilience.models import (
     KitLevel,
     Scenario,
 )
-from tests.formpage import form_fields
-from tests.world import login, make_world
-
-SAVED_MEANWHILE = "Enregistré entre-temps par un autre utilisateur :"
-
-
-@pytest.fixture
-def world(app):  # noqa: ANN001, ANN201
-    return make_world()
-
-
-@pytest.fixture
-def editor(world, browser):  # noqa: ANN001, ANN201
-    login(browser, world, "editor")
-    return browser
-
-
-def text(response) -> str:  # noqa: ANN001
-    return html.unescape(response.get_data(as_text=True))
+from tests.formpage import SAVED_MEANWHILE, form_fields, text
+from tests.world import login
 
 
 def notes(page: str) -> list[str]:

@@ -4,7 +4,6 @@ assessment without losing what people wrote, filtered and sorted."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from typing import Any
@@ -18,40 +17,23 @@ from careapp.audit.models import AuditEvent
 from careapp.db import db
 from careapp.roadmap.models import ActionStatus, Origin, Priority, RoadmapAction
 from tests import factories
-from tests.world import World, answer_input, fill_all, login, make_world
+from tests.formpage import SAVED_MEANWHILE, day, field_errors, revision_in, text
+from tests.world import World, answer_input, fill_all, login
 
 STALE_MESSAGE = "Quelqu'un a modifié cette action pendant que vous la remplissiez"
-SAVED_MEANWHILE = "Enregistré entre-temps par un autre utilisateur :"
 GAP_CLOSED = "Écart comblé : proposée comme faite"
 
 
-@pytest.fixture
-def world(app):  # noqa: ANN001, ANN201
-    return make_world()
 
 
-@pytest.fixture
-def editor(world, browser):  # noqa: ANN001, ANN201
-    login(browser, world, "editor")
-    return browser
 
 
-def day(offset: int) -> dt.date:
-    return dt.date.today() + dt.timedelta(days=offset)
 
 
-def text(response) -> str:  # noqa: ANN001
-    return html.unescape(response.get_data(as_text=True))
 
 
-def revision_in(page: str) -> str:
-    match = re.search(r'name="revision"[^>]*value="(\d+)"', page)
-    assert match, "no revision field in the page"
-    return match.group(1)
 
 
-def field_errors(page: str) -> list[str]:
-    return re.findall(r'<p class="field-error"[^>]*>([^<]*)</p>', page)
 
 
 def rows(page: str) -> dict[str, str]:

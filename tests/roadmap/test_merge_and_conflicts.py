@@ -8,7 +8,6 @@ import datetime as dt
 import html
 import re
 
-import pytest
 from sqlalchemy import select
 
 from careapp.assessments import services as assessments
@@ -17,21 +16,8 @@ from careapp.resilience import services as registers
 from careapp.resilience.models import CrisisExercise, ExerciseStatus, ExerciseType, KitLevel, Scenario
 from careapp.roadmap import services as roadmap
 from careapp.roadmap.models import ActionStatus, Priority, RoadmapAction
-from tests.formpage import form_fields
-from tests.world import login, make_world, submitted_assessment
-
-SAVED_MEANWHILE = "Enregistré entre-temps par un autre utilisateur :"
-
-
-@pytest.fixture
-def world(app):  # noqa: ANN001, ANN201
-    return make_world()
-
-
-@pytest.fixture
-def editor(world, browser):  # noqa: ANN001, ANN201
-    login(browser, world, "editor")
-    return browser
+from tests.formpage import SAVED_MEANWHILE, form_fields
+from tests.world import submitted_assessment
 
 
 def action(key: str) -> RoadmapAction:
