@@ -7,14 +7,13 @@ section changed and writes nothing.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
 
 from careapp.assessments import services
 from careapp.assessments.models import Answer, Assessment
 from careapp.db import db
+from tests.concurrency import race
 from tests.world import answer_input, make_world
 
 
@@ -25,34 +24,22 @@ def test_two_concurrent_saves_of_a_section_one_wins_one_is_told(app) -> None:  #
     assessment_id, editor_id = assessment.id, world.users["editor"].id
     section = services.questionnaire_of(assessment).sections[0]
     seen = assessment.revision
-    both_read = threading.Barrier(2, timeout=20)
-    outcomes: dict[str, str] = {}
+    levels = {"A": 3, "B": 1}
 
-    def save(name: str, level: int, comment: str) -> None:
-        with app.app_context():
-            mine = db.session.get(Assessment, assessment_id)
-            user = db.session.get(type(world.users["editor"]), editor_id)
-            inputs = {q.id: answer_input(q, level) for q in section.questions}
-            first = section.questions[0].id
-            inputs[first] = services.AnswerInput("answered", inputs[first].value, "", comment)
-            _ = [a.question_id for a in mine.answers]  # both load what they will compare
-            both_read.wait()
-            try:
-                services.save_section(mine, section, inputs, user, seen_revision=seen)
-                db.session.commit()
-                outcomes[name] = "saved"
-            except Exception as exc:  # noqa: BLE001 - the test reports which one failed how
-                db.session.rollback()
-                outcomes[name] = type(exc).__name__
-            finally:
-                db.session.remove()
+    def read() -> tuple[Assessment, object]:
+        mine = db.session.get(Assessment, assessment_id)
+        _ = [a.question_id for a in mine.answers]  # both load what they will compare
+        return mine, db.session.get(type(world.users["editor"]), editor_id)
 
-    threads = [threading.Thread(target=save, args=("A", 3, "saisi par A")),
-               threading.Thread(target=save, args=("B", 1, "saisi par B"))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    def write(name: str, loaded: tuple[Assessment, object]) -> None:
+        mine, user = loaded
+        inputs = {q.id: answer_input(q, levels[name]) for q in section.questions}
+        first = section.questions[0].id
+        inputs[first] = services.AnswerInput("answered", inputs[first].value, "",
+                                             f"saisi par {name}")
+        services.save_section(mine, section, inputs, user, seen_revision=seen)
+
+    outcomes = race(app, read, write)
     assert sorted(outcomes.values()) == ["StaleDataError", "saved"], outcomes
     winner = "A" if outcomes["A"] == "saved" else "B"
     comments = set(db.session.scalars(select(Answer.comment).where(Answer.comment != "")))

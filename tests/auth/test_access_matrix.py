@@ -133,23 +133,13 @@ def edit(ok: Expected) -> dict[str, Expected]:
 # regional roles, national and admin see the establishment itself but not these pages (403);
 # whoever may not see the establishment gets 404, as elsewhere.
 def registers_view(ok: Expected) -> dict[str, Expected]:
-    return {
-        "anonymous": LOGIN,
-        #              own        same_region  other_region
-        "editor": (ok, NOT_FOUND, NOT_FOUND),
-        "reader": (ok, NOT_FOUND, NOT_FOUND),
-        "ars": (FORBIDDEN, FORBIDDEN, NOT_FOUND),
-        "grades": (FORBIDDEN, FORBIDDEN, NOT_FOUND),
-        "ars_other": (NOT_FOUND, NOT_FOUND, FORBIDDEN),
-        "national": (FORBIDDEN, FORBIDDEN, FORBIDDEN),
-        "admin": (FORBIDDEN, FORBIDDEN, FORBIDDEN),
-    }
+    return {**registers_edit(ok), "reader": (ok, NOT_FOUND, NOT_FOUND)}
 
 
-# Changing them (or opening a form to): the editor of the establishment only; its reader
-# sees them but may not change them (403).
+# Changing them (or opening a form to): the editor of the establishment only, exactly as for an
+# assessment; its reader sees them but may not change them (403).
 def registers_edit(ok: Expected) -> dict[str, Expected]:
-    return {**registers_view(ok), "reader": (FORBIDDEN, NOT_FOUND, NOT_FOUND)}
+    return edit(ok)
 
 
 # Opening and closing campaigns: the admin any, an ARS those of its own region only

@@ -5,7 +5,6 @@ audit row or its roadmap refresh) and is told the exercise changed."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +21,7 @@ from careapp.resilience.models import (
     KitLevel,
     Scenario,
 )
+from tests.concurrency import race
 from tests.world import make_world
 
 
@@ -34,32 +34,17 @@ def test_two_concurrent_saves_of_an_exercise_one_wins_one_is_told(app) -> None: 
         "scenario": Scenario.RANSOMWARE, "functions": []}, editor, None)
     db.session.commit()
     exercise_id, editor_id, seen = exercise.id, editor.id, exercise.revision
-    both_read = threading.Barrier(2, timeout=20)
-    outcomes: dict[str, str] = {}
 
-    def save(name: str, objectives: str) -> None:
-        with app.app_context():
-            try:
-                mine = db.session.get(CrisisExercise, exercise_id)
-                user = db.session.get(User, editor_id)
-                assert mine.revision == seen
-                both_read.wait()
-                services.save_exercise(mine.establishment, mine, {"objectives": objectives},
-                                       user, seen)
-                db.session.commit()
-                outcomes[name] = "saved"
-            except Exception as exc:  # noqa: BLE001 - the test reports which one failed how
-                db.session.rollback()
-                outcomes[name] = type(exc).__name__
-            finally:
-                db.session.remove()
+    def read() -> CrisisExercise:
+        mine = db.session.get(CrisisExercise, exercise_id)
+        assert mine.revision == seen
+        return mine
 
-    threads = [threading.Thread(target=save, args=("A", "Objectifs de A")),
-               threading.Thread(target=save, args=("B", "Objectifs de B"))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    def write(name: str, mine: CrisisExercise) -> None:
+        services.save_exercise(mine.establishment, mine, {"objectives": f"Objectifs de {name}"},
+                               db.session.get(User, editor_id), seen)
+
+    outcomes = race(app, read, write)
     assert sorted(outcomes.values()) == ["StaleDataError", "saved"], outcomes
     winner = "A" if outcomes["A"] == "saved" else "B"
 

@@ -7,8 +7,6 @@ and is told the action changed (StaleDataError, then StaleRecord when the view r
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
 
@@ -18,6 +16,7 @@ from careapp.db import db
 from careapp.locking import StaleRecord
 from careapp.roadmap import services
 from careapp.roadmap.models import ActionStatus, Priority, RoadmapAction
+from tests.concurrency import race
 from tests.world import make_world
 
 
@@ -31,38 +30,23 @@ def test_two_concurrent_saves_of_an_action_one_wins_one_is_told(app) -> None:  #
     db.session.commit()
     action_id, editor_id, establishment_id = action.id, editor.id, world.own.id
     seen = action.revision
-    both_read = threading.Barrier(2, timeout=20)
-    outcomes: dict[str, str] = {}
+    typed = {"A": ("Mme Martin", ActionStatus.IN_PROGRESS), "B": ("M. Bernard", ActionStatus.DONE)}
 
-    def save(name: str, owner: str, status: ActionStatus) -> None:
-        with app.app_context():
-            try:
-                mine = db.session.get(RoadmapAction, action_id)
-                user = db.session.get(User, editor_id)
-                establishment = mine.establishment
-                assert mine.revision == seen
-                both_read.wait()
-                services.update_action(establishment, mine, {
-                    "owner": owner, "status": status, "comment": f"saisi par {name}"},
-                    user, seen)
-                db.session.commit()
-                outcomes[name] = "saved"
-            except Exception as exc:  # noqa: BLE001 - the test reports which one failed how
-                db.session.rollback()
-                outcomes[name] = type(exc).__name__
-            finally:
-                db.session.remove()
+    def read() -> RoadmapAction:
+        mine = db.session.get(RoadmapAction, action_id)
+        assert mine.revision == seen
+        return mine
 
-    threads = [threading.Thread(target=save, args=("A", "Mme Martin", ActionStatus.IN_PROGRESS)),
-               threading.Thread(target=save, args=("B", "M. Bernard", ActionStatus.DONE))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    def write(name: str, mine: RoadmapAction) -> None:
+        owner, status = typed[name]
+        services.update_action(mine.establishment, mine, {
+            "owner": owner, "status": status, "comment": f"saisi par {name}"},
+            db.session.get(User, editor_id), seen)
+
+    outcomes = race(app, read, write)
     assert sorted(outcomes.values()) == ["StaleDataError", "saved"], outcomes
     winner = "A" if outcomes["A"] == "saved" else "B"
-    expected = {"A": ("Mme Martin", ActionStatus.IN_PROGRESS),
-                "B": ("M. Bernard", ActionStatus.DONE)}[winner]
+    expected = typed[winner]
 
     db.session.expire_all()
     saved = db.session.get(RoadmapAction, action_id)
