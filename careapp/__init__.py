@@ -56,6 +56,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint != "static":  # pages hold personal data, codes, CSRF tokens
+            response.headers["Cache-Control"] = "no-store"
         if app.config["ENV_NAME"] == "production":  # served only over TLS there
             response.headers.setdefault("Strict-Transport-Security",
                                         "max-age=31536000; includeSubDomains")

@@ -148,3 +148,13 @@ def create_admin(email: str, name: str, password: str) -> None:
         sys.exit(1)
     db.session.commit()
     click.echo(f"Administrateur {email} prêt.")
+
+
+@users.command("rotate-totp-keys")
+def rotate_totp_keys() -> None:
+    """Re-encrypt the stored TOTP keys with the first key of CAREAPP_TOTP_KEYS."""
+    from careapp.auth.mfa import rotate_keys
+
+    count = rotate_keys()
+    db.session.commit()
+    click.echo(f"{count} clé(s) TOTP rechiffrée(s) avec la première clé de CAREAPP_TOTP_KEYS.")

@@ -9,14 +9,18 @@ import time
 
 import pyotp
 import segno
+import sqlalchemy as sa
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import delete, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 
+from careapp.auth import encryption
 from careapp.auth.models import MFA_ROLES, RecoveryCode, User
 from careapp.db import db, utcnow
 
 ISSUER = "careapp CaRE"
 RECOVERY_CODES = 10
+TOTP_DIGITS = 6
 
 
 def required(user: User) -> bool:
@@ -53,16 +57,28 @@ def _totp_step(secret: str, code: str, after: int | None, now: float) -> int | N
     return None
 
 
-def enable(user: User, secret: str, code: str, now: float | None = None) -> list[str] | None:
+class AlreadyEnrolled(RuntimeError):
+    """The account got a second factor meanwhile: a first enrolment never replaces one."""
+
+
+def enable(user: User, secret: str, code: str, now: float | None = None, *,
+           replacing: bool = False) -> list[str] | None:
     """Turn TOTP on if `code` proves the person holds `secret`; return the recovery codes
-    (shown once), or None when the code is wrong."""
+    (shown once), or None when the code is wrong. A first enrolment (`replacing` False) only
+    writes over an empty key, checked in the UPDATE itself: two enrolments racing, or a login
+    whose password alone was checked, can never overwrite the owner's key."""
     step = _totp_step(secret, _normalise(code), None, now or time.time())
     if step is None:
         return None
-    user.totp_secret = secret
-    user.totp_last_step = step
-    for old in db.session.scalars(select(RecoveryCode).filter_by(user_id=user.id)):
-        db.session.delete(old)
+    condition = [User.id == user.id]
+    if not replacing:
+        condition.append(User.totp_secret.is_(None))
+    result = db.session.execute(update(User).where(*condition).values(
+        totp_secret=secret, totp_last_step=step).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise AlreadyEnrolled(user.email)
+    db.session.refresh(user)
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash(_normalise(c)))
                        for c in codes)
@@ -70,18 +86,53 @@ def enable(user: User, secret: str, code: str, now: float | None = None) -> list
     return codes
 
 
+def disable(user: User) -> None:
+    db.session.execute(update(User).where(User.id == user.id).values(
+        totp_secret=None, totp_last_step=None).execution_options(synchronize_session=False))
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.refresh(user)
+
+
 def verify(user: User, code: str, now: float | None = None) -> bool:
-    """A current TOTP code not used before, or an unused recovery code (then spent)."""
+    """A current TOTP code not used before, or an unused recovery code (then spent).
+
+    Six digits are a TOTP code; anything else is a recovery code (twelve characters, so an
+    all-digit recovery code is still one). Single use is decided by a conditional UPDATE, so
+    that two requests racing with the same code cannot both pass."""
     code = _normalise(code)
-    if user.totp_secret and code.isdigit():
+    if len(code) == TOTP_DIGITS and code.isdigit():
+        if not user.totp_secret:
+            return False
         step = _totp_step(user.totp_secret, code, user.totp_last_step, now or time.time())
-        if step is not None:
-            user.totp_last_step = step
-            return True
+        if step is None:
+            return False
+        claimed = db.session.execute(update(User).where(
+            User.id == user.id,
+            or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        ).values(totp_last_step=step).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            return False
+        set_committed_value(user, "totp_last_step", step)
+        return True
+    if not user.totp_secret:
         return False
-    recovery = db.session.scalar(select(RecoveryCode).filter_by(
-        user_id=user.id, code_hash=_hash(code), used_at=None))
-    if recovery is None:
-        return False
-    recovery.used_at = utcnow()
-    return True
+    spent = db.session.execute(update(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(code),
+        RecoveryCode.used_at.is_(None),
+    ).values(used_at=utcnow()).execution_options(synchronize_session=False))
+    return spent.rowcount == 1
+
+
+def rotate_keys() -> int:
+    """Re-encrypt every stored TOTP key with the first of CAREAPP_TOTP_KEYS (after a new key
+    was put first); returns how many were rewritten. The old key can then be dropped."""
+    count = 0
+    for name, column in (("users", "totp_secret"), ("auth_challenges", "candidate_secret")):
+        table = sa.table(name, sa.column("id", sa.Integer), sa.column(column, sa.String))
+        rows = db.session.execute(sa.select(table.c.id, table.c[column])
+                                  .where(table.c[column].is_not(None))).all()
+        for row_id, token in rows:
+            db.session.execute(table.update().where(table.c.id == row_id)
+                               .values({column: encryption.rotate(token)}))
+            count += 1
+    return count

@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from careapp.auth.encryption import EncryptedString
 from careapp.db import db, str_enum, utcnow
 from careapp.organisations.models import Establishment, Region
 
@@ -58,7 +59,8 @@ class User(UserMixin, db.Model):
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    # Encrypted at rest with CAREAPP_TOTP_KEYS: a copy of the database alone opens no account.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
     totp_last_step: Mapped[int | None]  # a code is accepted once: later steps only
 
     region: Mapped[Region | None] = relationship()
@@ -102,3 +104,25 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[dt.datetime | None]
+
+
+class AuthChallenge(db.Model):
+    """An authentication step in progress, known to the server: a password accepted with the
+    second factor still to come (purpose "login"), or a new TOTP key waiting for its first code
+    (purpose "enrol"). The cookie holds a random token and only its hash is stored, so a forged
+    cookie opens nothing, even signed with the application's key."""
+
+    __tablename__ = "auth_challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    target: Mapped[str] = mapped_column(String(2048), default="")
+    candidate_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
+    # An enrolment that replaces an existing key: password and current code were checked.
+    stepped_up: Mapped[bool] = mapped_column(default=False)
+    ended_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -3,15 +3,16 @@ a code works once; recovery codes shown once and each usable once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-import time
 
 import pyotp
 from sqlalchemy import select
 
+from careapp.auth import challenges
 from careapp.auth.models import RecoveryCode, Role
 from careapp.auth.services import upsert_user
-from careapp.db import db
+from careapp.db import db, utcnow
 from tests import factories
 from tests.conftest import csrf_from
 from tests.world import make_world
@@ -51,8 +52,8 @@ def test_the_code_step_expires_and_cannot_be_reached_without_a_password(app, bro
     assert browser.client.get("/connexion/code").headers["Location"].endswith("/connexion")
     password_step(browser, "ars53@test.fr")
     assert browser.client.get("/connexion/code").status_code == 200
-    real = time.time
-    monkeypatch.setattr(time, "time", lambda: real() + 301)
+    later = utcnow() + dt.timedelta(seconds=301)
+    monkeypatch.setattr(challenges, "utcnow", lambda: later)
     response = browser.client.get("/connexion/code")  # five minutes after the password
     assert response.headers["Location"].endswith("/connexion")
 
@@ -85,5 +86,6 @@ def test_an_rssi_logs_in_without_a_second_factor_but_may_add_one(app, browser) -
     make_world()
     response = password_step(browser, "rssi@test.fr")
     assert response.headers["Location"].endswith("/")  # straight in
-    page = browser.client.get("/connexion/second-facteur")
+    assert browser.client.get("/connexion/second-facteur").status_code == 302  # no login pending
+    page = browser.client.get("/compte/second-facteur")
     assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
