@@ -1,7 +1,9 @@
 """WTForms built from the questionnaire: one form class per section.
 
 Fields never reject what a person typed: values are stored as typed and interpreted by
-`answers.interpret`, so that a save keeps everything even when one field is wrong.
+`answers.interpret`, so that a save keeps everything even when one field is wrong. Two things
+only refuse the whole save (nothing written, the input shown again with a message under the
+field): a control character, and text over its limit (see careapp/formtools.py).
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask import flash, g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -26,7 +30,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from careapp.assessments.answers import ANSWERED, DONT_KNOW, GHT, NA, STATES, UNKNOWN_STATE
@@ -34,7 +38,14 @@ from careapp.assessments.models import Answer
 from careapp.assessments.services import AnswerInput
 from careapp.auth.models import Role, User
 from careapp.db import db
-from careapp.formtools import seen_revision  # noqa: F401  (used by the views)
+from careapp.formtools import (
+    LONG_MAX,
+    NAME_MAX,
+    SHORT_MAX,
+    LineField,
+    seen_revision,  # noqa: F401  (used by the views)
+    text_problems,
+)
 from careapp.organisations.models import Region
 from careapp.questionnaires.model import Question, Section, tr
 from careapp.questionnaires.registry import LoadedQuestionnaire
@@ -53,6 +64,17 @@ def field_key(question_id: str) -> str:
 # without script): their values start with this prefix, which option ids cannot contain.
 SPECIAL_PREFIX = ":"
 
+# What one answer may hold, in characters.
+VALUE_MAX = 100  # a number, a percentage, a date, an option id
+TEXT_ANSWER_MAX = LONG_MAX  # the answer to a free-text question
+JUSTIFICATION_MAX = SHORT_MAX
+COMMENT_MAX = LONG_MAX
+
+
+def _limited(max_length: int, counter: bool = True) -> dict[str, Any]:
+    """The browser's side of a limit: maxlength, and a counter (static/js/counter.js)."""
+    return {"maxlength": max_length, **({"data-counter": ""} if counter else {})}
+
 
 def _value_field(question: Question, lang: str) -> Field:
     label = tr(question.text, lang)
@@ -64,12 +86,12 @@ def _value_field(question: Question, lang: str) -> Field:
     if question.type == "multi":
         return MultiCheckboxField(label, choices=choices, validate_choice=False)
     if question.type == "text":
-        return TextAreaField(label)
+        return TextAreaField(label, render_kw=_limited(TEXT_ANSWER_MAX))
     # number, percent and date stay text inputs so that a wrong entry is kept as typed.
     render_kw: dict[str, Any] = {"inputmode": "decimal"}
     if question.type == "date":
         render_kw = {"type": "date", "max": dt.date.today().isoformat()}
-    return StringField(label, render_kw=render_kw)
+    return StringField(label, render_kw={**render_kw, **_limited(VALUE_MAX, counter=False)})
 
 
 def state_choices(question: Question) -> list[SelectChoice]:
@@ -91,8 +113,10 @@ def section_form_class(section: Section, lang: str = "fr") -> type[FlaskForm]:
         if question.type != "single":
             attrs[f"{key}__state"] = SelectField(
                 _("Autre réponse"), choices=state_choices(question), validate_choice=False)
-        attrs[f"{key}__justification"] = TextAreaField(_("Justification (non applicable)"))
-        attrs[f"{key}__comment"] = TextAreaField(_("Commentaire"))
+        attrs[f"{key}__justification"] = TextAreaField(_("Justification (non applicable)"),
+                                                       render_kw=_limited(JUSTIFICATION_MAX))
+        attrs[f"{key}__comment"] = TextAreaField(_("Commentaire"),
+                                                 render_kw=_limited(COMMENT_MAX))
     attrs["revision"] = HiddenField()  # the assessment revision the page was opened at
     return type(f"SectionForm_{field_key(section.id)}", (FlaskForm,), attrs)
 
@@ -117,9 +141,55 @@ def build_form(section: Section, answers: dict[str, Answer], formdata: Any = Non
     return form_class(formdata=formdata, data=data)
 
 
+def _text_fields(question: Question) -> list[tuple[str, int, bool]]:
+    """The section form's fields of `question` that carry text: name, limit, multi-line."""
+    key = field_key(question.id)
+    return [(f"{key}__value", TEXT_ANSWER_MAX if question.type == "text" else VALUE_MAX,
+             question.type == "text"),
+            (f"{key}__justification", JUSTIFICATION_MAX, True),
+            (f"{key}__comment", COMMENT_MAX, True)]
+
+
+def unusable_text(section: Section, form: FlaskForm) -> list[str]:
+    """The questions whose fields hold a control character or too long a text: the message
+    goes under each field, which shows the text without its control characters. The section
+    may be saved only when this is empty (PostgreSQL refuses NUL; the limits keep answers and
+    the audit log bounded)."""
+    refused = []
+    for question in section.questions:
+        for name, limit, multiline in _text_fields(question):
+            field = form[name]
+            typed = field.data if isinstance(field.data, list) else [field.data]
+            problems: list[str] = []
+            for text in typed:
+                if isinstance(text, str):
+                    found, shown = text_problems(text, limit, multiline=multiline)
+                    problems += [p for p in found if p not in problems]
+                    if found and isinstance(field.data, str):
+                        field.data = shown
+            if problems:
+                field.errors = [*field.errors, *problems]
+                if question.id not in refused:
+                    refused.append(question.id)
+    return refused
+
+
+def refused(section: Section, form: FlaskForm) -> bool:
+    """Whether this section save must write nothing and show the input again (400): the page
+    had expired (careapp/errors.py has said so), or some text cannot be saved (said here)."""
+    questions = unusable_text(section, form)
+    if questions:
+        flash(ngettext("Rien n'a été enregistré : %(num)d question contient un texte à "
+                       "corriger (%(questions)s). Vos saisies sont conservées ci-dessous.",
+                       "Rien n'a été enregistré : %(num)d questions contiennent un texte à "
+                       "corriger (%(questions)s). Vos saisies sont conservées ci-dessous.",
+                       len(questions), questions=", ".join(questions)), "error")
+    return bool(questions) or bool(g.get("csrf_refused"))
+
+
 def _clean(text: Any) -> str:
-    """Text as typed, minus NUL characters (PostgreSQL refuses them in text columns)."""
-    return text.replace("\x00", "") if isinstance(text, str) else ""
+    """Text as typed (checked by `refused` first; CRLF kept as stored until now)."""
+    return text if isinstance(text, str) else ""
 
 
 def read_inputs(section: Section, form: FlaskForm) -> dict[str, AnswerInput]:
@@ -156,8 +226,8 @@ class SubmitForm(FlaskForm):
 
 
 class CampaignForm(FlaskForm):
-    name = StringField(_l("Nom de la campagne"), validators=[
-        DataRequired(_l("Donnez un nom à la campagne.")), Length(max=200)])
+    name = LineField(_l("Nom de la campagne"), validators=[
+        DataRequired(_l("Donnez un nom à la campagne."))], max_length=NAME_MAX)
     year = IntegerField(_l("Année"), validators=[
         InputRequired(_l("Indiquez l'année.")),
         NumberRange(2023, 2100, _l("Année entre 2023 et 2100."))])

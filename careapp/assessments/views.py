@@ -19,6 +19,7 @@ from careapp.assessments.forms import (
     build_form,
     field_key,
     read_inputs,
+    refused,
     seen_revision,
 )
 from careapp.assessments.labels import DOMAIN_LABELS
@@ -119,6 +120,8 @@ def section(assessment_id: int, section_id: str) -> str | Response | tuple[str, 
             current, answers, None, lang, revision=assessment.revision))
     # CSRFProtect has already checked the token; fields accept anything, interpreted later.
     form = build_form(current, {}, request.form, lang, revision=assessment.revision)
+    if refused(current, form):  # page expired, or unusable text: nothing saved, input kept
+        return _render_section(assessment, current, form), 400
     inputs = read_inputs(current, form)
     seen = seen_revision(form)
     try:

@@ -14,19 +14,22 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    StringField,
-    TextAreaField,
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import TextInput
 
 from careapp.formtools import (
+    LONG_MAX,
+    NAME_MAX,
+    SHORT_MAX,
+    SUMMARY_MAX,
+    LineField,
     MultiCheckboxField,
+    ParagraphField,
     TriStateField,
     choices,
-    clean_text,
     not_in_future,
     positive,
 )
@@ -43,7 +46,6 @@ from careapp.resilience.models import (
 
 DATE_ERROR = _l("Date invalide : utilisez le sélecteur ou le format JJ/MM/AAAA.")
 NUMBER_ERROR = _l("Nombre invalide : écrivez par exemple 4 ou 2,5.")
-TEXT = {"filters": [clean_text]}
 
 
 class LocalisedDateField(DateField):
@@ -115,14 +117,13 @@ class ExerciseForm(RevisionForm):
     type = SelectField(_l("Type d'exercice"), choices=choices(labels.EXERCISE_TYPE))
     kit_level = SelectField(_l("Kit ANS utilisé"), choices=choices(labels.KIT_LEVEL))
     scenario = SelectField(_l("Scénario"), choices=choices(labels.SCENARIO))
-    scenario_detail = StringField(_l("Précisions sur le scénario"), validators=[Length(max=200)],
-                                  **TEXT)
+    scenario_detail = LineField(_l("Précisions sur le scénario"), max_length=NAME_MAX)
     functions = MultiCheckboxField(_l("Fonctions participantes"), choices=choices(labels.FUNCTION))
     duration_hours = HoursField(_l("Durée (heures)"), validators=[Optional(), positive,
                                                                   at_most_240_hours])
-    objectives = TextAreaField(_l("Objectifs"), validators=[Length(max=5000)], **TEXT)
+    objectives = ParagraphField(_l("Objectifs"), max_length=LONG_MAX)
     retex_on = LocalisedDateField(_l("Date du RETEX"), validators=[Optional(), not_in_future])
-    retex_summary = TextAreaField(_l("Synthèse du RETEX"), validators=[Length(max=10000)], **TEXT)
+    retex_summary = ParagraphField(_l("Synthèse du RETEX"), max_length=SUMMARY_MAX)
 
     def validate_held_on(self, field: Any) -> None:
         if self.status.data == ExerciseStatus.HELD.value:
@@ -156,15 +157,15 @@ class ExerciseForm(RevisionForm):
 
 
 class FindingForm(FlaskForm):
-    text = TextAreaField(_l("Constat"), validators=[
-        DataRequired(_l("Écrivez le constat.")), Length(max=2000)], **TEXT)
+    text = ParagraphField(_l("Constat"), validators=[DataRequired(_l("Écrivez le constat."))],
+                          max_length=SHORT_MAX)
 
 
 class ProfileForm(RevisionForm):
     pssi_reviewed_on = LocalisedDateField(_l("PSSI : date de la dernière révision signée"),
                                           validators=[Optional(), not_in_future])
-    continuity_lead = StringField(_l("Responsable de la continuité (organisation projet)"),
-                                  validators=[Length(max=200)], **TEXT)
+    continuity_lead = LineField(_l("Responsable de la continuité (organisation projet)"),
+                                max_length=NAME_MAX)
     plan_blanc_digital_on = LocalisedDateField(_l("Plan blanc : date du volet numérique"),
                                                validators=[Optional(), not_in_future])
     crisis_cell_defined = TriStateField(_l("Cellule de crise définie pour une crise cyber"))
@@ -207,8 +208,8 @@ def _result(value: str | None) -> TestResult | None:
 
 class ActivityForm(RevisionForm):
     kind = SelectField(_l("Type d'activité"), choices=choices(labels.ACTIVITY_KIND))
-    name = StringField(_l("Nom"), validators=[
-        DataRequired(_l("Donnez un nom à l'activité.")), Length(max=200)], **TEXT)
+    name = LineField(_l("Nom"), validators=[DataRequired(_l("Donnez un nom à l'activité."))],
+                     max_length=NAME_MAX)
     most_critical = BooleanField(_l("Processus administratif le plus critique"))
     bia_done = BooleanField(_l("Analyse d'impact (BIA) réalisée"))
     rto_hours = HoursField(_l("RTO (heures)"), validators=[Optional(), positive, within_a_year])

@@ -5,30 +5,36 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import HiddenField, SelectField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from careapp.assessments.labels import AXIS_LABELS, DOMAIN_LABELS
-from careapp.formtools import choices, clean_text
+from careapp.formtools import (
+    LONG_MAX,
+    NAME_MAX,
+    SHORT_MAX,
+    TITLE_MAX,
+    LineField,
+    ParagraphField,
+    choices,
+)
 from careapp.resilience.forms import LocalisedDateField
 from careapp.roadmap.labels import PRIORITY, STATUS
 from careapp.roadmap.models import ActionStatus, Priority
-
-TEXT = {"filters": [clean_text]}
 
 
 class ActionForm(FlaskForm):
     revision = HiddenField()
     opened = HiddenField()  # the values the page was opened with (JSON), see careapp.locking
-    title = StringField(_l("Intitulé"), validators=[
-        DataRequired(_l("Donnez un intitulé à l'action.")), Length(max=300)], **TEXT)
+    title = LineField(_l("Intitulé"), validators=[
+        DataRequired(_l("Donnez un intitulé à l'action."))], max_length=TITLE_MAX)
     priority = SelectField(_l("Priorité"), choices=choices(PRIORITY))
-    owner = StringField(_l("Responsable"), validators=[Length(max=200)], **TEXT)
+    owner = LineField(_l("Responsable"), max_length=NAME_MAX)
     due_on = LocalisedDateField(_l("Échéance"), validators=[Optional()])
     status = SelectField(_l("Statut"), choices=choices(STATUS))
-    abandon_reason = TextAreaField(_l("Raison de l'abandon"), validators=[Length(max=2000)], **TEXT)
-    comment = TextAreaField(_l("Commentaire"), validators=[Length(max=5000)], **TEXT)
+    abandon_reason = ParagraphField(_l("Raison de l'abandon"), max_length=SHORT_MAX)
+    comment = ParagraphField(_l("Commentaire"), max_length=LONG_MAX)
 
     def validate_abandon_reason(self, field: Any) -> None:
         if self.status.data == ActionStatus.ABANDONED.value and not field.data:

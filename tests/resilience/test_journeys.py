@@ -722,7 +722,7 @@ def test_a_reader_sees_the_registers_but_changes_nothing(world, browser) -> None
     assert "Ajouter le constat" not in seen["exercise"]
     assert "Ajouter à la feuille de route" not in seen["exercise"]
     assert "Constat" in seen["exercise"]
-    assert re.search(r'<textarea disabled[^>]*name="objectives"', seen["exercise"])
+    assert re.search(r'<textarea[^>]*disabled[^>]*name="objectives"', seen["exercise"])
     assert "Ajouter une activité critique" not in seen["continuity"]
     assert ">Enregistrer</button>" not in seen["continuity"]
     assert "Enregistrer l'activité" not in seen["activity"]
