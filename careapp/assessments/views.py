@@ -30,6 +30,7 @@ from careapp.auth.access import (
     can_manage_campaigns,
     can_reopen,
     can_view,
+    get_campaign_or_404,
     get_establishment_or_404,
     is_member,
 )
@@ -339,11 +340,7 @@ def reopen_campaign(campaign_id: int) -> Response:
 
 
 def _change_campaign(campaign_id: int, change, done_message) -> Response:  # noqa: ANN001
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    if not can_manage_campaigns(current_user, campaign.region_code):
-        abort(403)
+    campaign = get_campaign_or_404(campaign_id, manage=True)
     try:
         change(campaign, by=current_user)
     except services.AssessmentError as exc:

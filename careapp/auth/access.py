@@ -10,6 +10,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, select
 
+from careapp.assessments.models import Campaign
 from careapp.auth.models import ESTABLISHMENT_ROLES, REGIONAL_ROLES, Role, User, memberships
 from careapp.db import db
 from careapp.organisations.models import Establishment
@@ -51,6 +52,17 @@ def can_manage_campaigns(user: User, region_code: str | None) -> bool:
     return user.role is Role.ARS and region_code is not None and region_code == user.region_code
 
 
+def can_see_campaign(user: User, campaign: Campaign) -> bool:
+    """National campaigns concern everyone; a regional one, the people of its region."""
+    if campaign.region_code is None or user.role in {Role.NATIONAL, Role.ADMIN}:
+        return True
+    if user.role in ESTABLISHMENT_ROLES:
+        return any(e.region_code == campaign.region_code for e in user.establishments)
+    if user.role in REGIONAL_ROLES:
+        return campaign.region_code == user.region_code
+    return False
+
+
 def visible_region_codes(user: User) -> list[str] | None:
     """Regions whose dashboards the person may see; None means all of them."""
     if user.role in REGIONAL_ROLES:
@@ -69,6 +81,17 @@ def get_establishment_or_404(establishment_id: int, *, edit: bool = False) -> Es
     return establishment
 
 
+def get_campaign_or_404(campaign_id: int, *, manage: bool = False) -> Campaign:
+    """404 for a campaign of another region (its existence is not disclosed), 403 for a
+    campaign the person sees but may not open, close or reopen."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or not can_see_campaign(current_user, campaign):
+        abort(404)
+    if manage and not can_manage_campaigns(current_user, campaign.region_code):
+        abort(403)
+    return campaign
+
+
 # -- registers (exercises, PCA/PRA) and roadmap -----------------------------------------------
 # They stay inside the establishment: its members see them, its editors change them. The ARS of
 # the region sees a read-only summary (exercise status, D2 readiness, roadmap progress) only.
@@ -77,9 +100,14 @@ def is_member(user: User, establishment: Establishment) -> bool:
     return user.role in ESTABLISHMENT_ROLES and can_view(user, establishment)
 
 
+def can_see_register_summaries_of_region(user: User, region_code: str) -> bool:
+    """The registers' summary of every establishment of a region: its ARS only."""
+    return user.role is Role.ARS and region_code == user.region_code
+
+
 def can_see_register_summary(user: User, establishment: Establishment) -> bool:
-    return is_member(user, establishment) or (
-        user.role is Role.ARS and establishment.region_code == user.region_code)
+    return is_member(user, establishment) or can_see_register_summaries_of_region(
+        user, establishment.region_code)
 
 
 def get_registers_or_404(establishment_id: int, *, edit: bool = False) -> Establishment:

@@ -142,9 +142,24 @@ def registers_edit(ok: Expected) -> dict[str, Expected]:
     return edit(ok)
 
 
-# Opening and closing campaigns: the admin any, an ARS those of its own region only
-# (a national campaign or another region's is refused).
+# Closing and reopening campaigns: the admin any, an ARS those of its own region only. A
+# campaign of another region is outside the person's scope (404: its existence is not
+# disclosed); a national one, or one of the person's region, is visible but refused (403).
 CAMPAIGN_MANAGERS: dict[str, Expected] = {
+    "anonymous": LOGIN,
+    #                 national   region53   region11
+    "editor": (FORBIDDEN, FORBIDDEN, NOT_FOUND),
+    "reader": (FORBIDDEN, FORBIDDEN, NOT_FOUND),
+    "ars": (FORBIDDEN, REDIRECT, NOT_FOUND),
+    "grades": (FORBIDDEN, FORBIDDEN, NOT_FOUND),
+    "ars_other": (FORBIDDEN, NOT_FOUND, REDIRECT),
+    "national": FORBIDDEN,
+    "admin": REDIRECT,
+}
+
+# Opening a campaign (no object yet): the admin any scope, an ARS its own region only; any
+# other scope is refused (403).
+CAMPAIGN_CREATORS: dict[str, Expected] = {
     "anonymous": LOGIN,
     #                 national   region53   region11
     "editor": FORBIDDEN,
@@ -233,7 +248,7 @@ MATRIX: list[Row] = [
     # reopening an open campaign is refused with a message (redirect), then the closing row runs
     Row("assessments.reopen_campaign", "POST", "campaign", CAMPAIGN_MANAGERS),
     Row("assessments.close_campaign", "POST", "campaign", CAMPAIGN_MANAGERS),
-    Row("assessments.new_campaign", "POST", "campaign", CAMPAIGN_MANAGERS),
+    Row("assessments.new_campaign", "POST", "campaign", CAMPAIGN_CREATORS),
     Row("resilience.new_exercise", "POST", "establishment", registers_edit(REDIRECT)),
     Row("resilience.exercise", "POST", "register", registers_edit(REDIRECT)),
     Row("resilience.add_finding", "POST", "register", registers_edit(REDIRECT)),
