@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from careapp.formtools import TextRules  # French messages; control characters refused
@@ -40,7 +41,7 @@ class PasswordChangeForm(FlaskForm):
 class StepUpForm(FlaskForm):
     """Password and a current code again, before the second factor is replaced or removed."""
 
-    action = SelectField(_l("Je veux"), choices=[("replace", _l("Remplacer ma clé"))],
+    action = SelectField(_l("Je veux"), choices=[SelectChoice("replace", _l("Remplacer ma clé"))],
                          validators=[DataRequired()])
     password = PasswordField(_l("Mot de passe"), validators=[
         DataRequired(_l("Saisissez votre mot de passe.")), Length(max=256)])

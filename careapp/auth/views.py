@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from careapp.audit.services import LOGIN_FAILED, recent_failures, record
 from careapp.auth import challenges, mfa, sessions
@@ -81,16 +82,12 @@ def login() -> str | Response | tuple[str, int]:
         return redirect(url_for("auth.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        attempt = attempt_login(
-            form.email.data or "", form.password.data or "", request.remote_addr or "",
-            max_per_account=current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-            max_per_address=current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-            window_minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
+        attempt = attempt_login(form.email.data or "", form.password.data or "",
+                                request.remote_addr or "")
         db.session.commit()
         user = attempt.user
-        if attempt.throttled:
-            flash(_("Trop de tentatives de connexion : réessayez dans %(minutes)s minutes.",
-                    minutes=current_app.config["LOGIN_THROTTLE_MINUTES"]), "error")
+        if attempt.throttled:  # refused before the password was checked
+            flash(account_services.too_many_attempts(attempt.wait), "error")
             return render_template("auth/login.html", form=form), 429
         if user is not None:
             target = _safe_next(request.args.get("next")) or url_for("auth.home")
@@ -156,11 +153,11 @@ def mfa_code() -> str | Response | tuple[str, int]:
     form = CodeForm()
     if form.validate_on_submit():
         ip = request.remote_addr or ""
-        max_failures = current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        minutes = current_app.config["LOGIN_THROTTLE_MINUTES"]
-        if recent_failures(email=user.email, minutes=minutes) >= max_failures:
-            flash(_("Trop de tentatives de connexion : réessayez dans %(minutes)s minutes.",
-                    minutes=minutes), "error")
+        wait = account_services.login_wait(user.email, ip)  # the password step's throttle
+        if wait > 0:  # refused before the code is checked
+            record("login.throttled", actor=user.email, ip=ip, details={"step": "code"})
+            db.session.commit()
+            flash(account_services.too_many_attempts(wait), "error")
             return render_template("auth/mfa_code.html", form=form), 429
         if mfa.verify(user, form.code.data or "") and challenges.end(pending):
             return _complete_login(user, target)
@@ -254,7 +251,7 @@ def _mfa_step_up(user: User) -> str | Response | tuple[str, int]:
     """Password and current code before the second factor is replaced or removed."""
     form = StepUpForm()
     if not mfa.required(user):
-        form.action.choices = [*form.action.choices, ("disable", _("Désactiver"))]
+        form.action.choices = [*form.action.choices, SelectChoice("disable", _("Désactiver"))]
     if form.validate_on_submit():
         ip = request.remote_addr or ""
         max_failures = current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]

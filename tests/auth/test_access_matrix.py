@@ -181,9 +181,12 @@ MATRIX: list[Row] = [
     # the second step of a login needs a password checked a moment ago: without it, back to login
     Row("auth.mfa_code", "GET", "none", everyone(LOGIN)),
     Row("auth.mfa_code", "POST", "none", everyone(LOGIN)),
-    # enrolment: anyone logged in may add a second factor (a wrong code re-shows the form)
-    Row("auth.mfa_enrol", "GET", "none", everyone(OK)),
-    Row("auth.mfa_enrol", "POST", "none", everyone(OK)),
+    # first-login enrolment belongs to a pending login too: without one, back to login
+    Row("auth.mfa_enrol", "GET", "none", everyone(LOGIN)),
+    Row("auth.mfa_enrol", "POST", "none", everyone(LOGIN)),
+    # one's own second factor: enrol, or (password and code first) replace or remove it
+    Row("auth.mfa_settings", "GET", "none", everyone(OK)),
+    Row("auth.mfa_settings", "POST", "none", everyone(OK)),
     # one's own password: every logged-in person (an empty form is re-shown with its errors)
     Row("auth.change_password", "GET", "none", everyone(OK)),
     Row("auth.change_password", "POST", "none", everyone(OK)),

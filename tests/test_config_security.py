@@ -1,0 +1,60 @@
+"""Production refuses to boot with a weak signing key or without a TOTP encryption key
+(issue #9, F3 and F11); pages are never cached (F10)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+from careapp.config import ConfigError, build_config, strong_enough
+from tests import factories
+from tests.world import make_world
+
+GOOD = {"ENV_NAME": "production", "SECRET_KEY": secrets.token_hex(32),
+        "TOTP_KEYS": Fernet.generate_key().decode()}
+
+
+@pytest.mark.parametrize("key", ["dev", "test-secret", "change-me-please", "a" * 64,
+                                 "0123456789" * 3, secrets.token_hex(16),
+                                 secrets.token_urlsafe(24)])
+def test_production_refuses_a_weak_secret_key(tmp_path: Path, key: str) -> None:
+    with pytest.raises(ConfigError, match="trop faible"):
+        build_config(tmp_path, {**GOOD, "SECRET_KEY": key})
+
+
+@pytest.mark.parametrize("key", [secrets.token_hex(32), secrets.token_urlsafe(32),
+                                 secrets.token_urlsafe(64)])
+def test_production_accepts_32_random_bytes(tmp_path: Path, key: str) -> None:
+    assert strong_enough(key)
+    assert build_config(tmp_path, {**GOOD, "SECRET_KEY": key})["SECRET_KEY"] == key
+
+
+def test_production_needs_a_valid_totp_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="CAREAPP_TOTP_KEYS est obligatoire"):
+        build_config(tmp_path, {**GOOD, "TOTP_KEYS": ""})
+    with pytest.raises(ConfigError, match="clé Fernet"):
+        build_config(tmp_path, {**GOOD, "TOTP_KEYS": "not-a-key"})
+    two = f"{Fernet.generate_key().decode()}, {Fernet.generate_key().decode()}"
+    assert len(build_config(tmp_path, {**GOOD, "TOTP_KEYS": two})["TOTP_KEYS"]) == 2
+
+
+def test_outside_production_keys_are_generated_private(tmp_path: Path) -> None:
+    config = build_config(tmp_path, {"ENV_NAME": "development"})
+    assert len(config["TOTP_KEYS"]) == 1
+    for name in ("secret_key", "totp_keys"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
+    assert build_config(tmp_path, {"ENV_NAME": "development"})["TOTP_KEYS"] == config["TOTP_KEYS"]
+
+
+def test_pages_are_not_stored_by_caches(app, browser) -> None:  # noqa: ANN001
+    make_world()
+    assert browser.client.get("/connexion").headers["Cache-Control"] == "no-store"
+    browser.login("rssi@test.fr", factories.PASSWORD)
+    for page in ("/etablissements/", "/compte/second-facteur", "/compte/mot-de-passe"):
+        assert browser.client.get(page).headers["Cache-Control"] == "no-store", page
+    static = browser.client.get("/static/css/app.css")
+    static.close()  # a file response: close it, as the server would
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
