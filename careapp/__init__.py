@@ -18,6 +18,14 @@ from careapp.questionnaires import registry
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(build_config(Path(app.instance_path), overrides))
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N trusted reverse proxies, the client's address and scheme are the ones the
+        # nearest proxies put in X-Forwarded-For/-Proto (rightmost values); Host stays the
+        # proxy's Host header. Audit log and login throttling then see each real client.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))

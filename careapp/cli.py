@@ -150,6 +150,21 @@ def create_admin(email: str, name: str, password: str) -> None:
     click.echo(f"Administrateur {email} prêt.")
 
 
+@users.command("unlock")
+@click.argument("email")
+def unlock_command(email: str) -> None:
+    """Lift an account's login delays (its earlier failed attempts no longer count)."""
+    from careapp.auth.services import AccountError, unlock
+
+    try:
+        unlock(email, by="cli")
+    except AccountError as exc:
+        click.echo(f"{exc} ({email})", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Compte {email} débloqué : ses tentatives échouées précédentes ne comptent plus.")
+
+
 @users.command("rotate-totp-keys")
 def rotate_totp_keys() -> None:
     """Re-encrypt the stored TOTP keys with the first key of CAREAPP_TOTP_KEYS."""

@@ -32,10 +32,19 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MIN_PASSWORD_LENGTH": 12,
-        # Failed logins counted in the audit log, over a sliding window.
+        # Login throttling (careapp.auth.throttle), from the failures in the audit log: after
+        # the free failures, each attempt waits a delay doubling from the first to the maximum.
+        "LOGIN_FREE_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_FREE_FAILURES_PER_ADDRESS": 30,
+        "LOGIN_FIRST_DELAY_SECONDS": 5,
+        "LOGIN_MAX_DELAY_SECONDS": 900,
+        "LOGIN_FAILURE_WINDOW_HOURS": 24,
+        # Still read by the second-factor change step (auth.views._mfa_step_up).
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
         "LOGIN_THROTTLE_MINUTES": 15,
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are
+        # trusted (CAREAPP_TRUSTED_PROXIES; 0: none, the client is the TCP peer).
+        "TRUSTED_PROXIES": 0,
         # Idle timeout (rolling, checked by the server on the signed cookie) and absolute
         # lifetime of a login (checked on its user_sessions row).
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
@@ -50,6 +59,7 @@ ENV_KEYS = {
     "CAREAPP_SECRET_KEY": "SECRET_KEY",
     "CAREAPP_ENV": "ENV_NAME",
     "CAREAPP_QUESTIONNAIRE_DIR": "QUESTIONNAIRE_DIR",
+    "CAREAPP_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "CAREAPP_TOTP_KEYS": "TOTP_KEYS",
 }
 
@@ -64,10 +74,22 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
     return config
 
 
+def trusted_proxies(value: object) -> int:
+    """The number of reverse proxies whose forwarding headers are trusted: an integer from 0
+    to 5, refused at boot otherwise (a wrong count lets clients forge their address)."""
+    text = str(value if value is not None else 0).strip()
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) > 5:
+        raise ConfigError(
+            f"CAREAPP_TRUSTED_PROXIES doit être le nombre de proxys de confiance devant "
+            f"l'application, un entier de 0 à 5 (1 derrière un seul nginx), pas {text!r}.")
+    return int(text)
+
+
 def _check(config: dict[str, Any], instance_path: Path) -> None:
     env = config["ENV_NAME"]
     if env not in {"development", "test", "production"}:
         raise ConfigError(f"CAREAPP_ENV inconnu : {env!r} (development, test ou production)")
+    config["TRUSTED_PROXIES"] = trusted_proxies(config.get("TRUSTED_PROXIES"))
     if not config.get("SECRET_KEY"):
         if env == "production":
             raise ConfigError("CAREAPP_SECRET_KEY est obligatoire en production.")

@@ -42,18 +42,37 @@ def record(action: str, *, actor: User | str | None, object_type: str = "", obje
     return entry
 
 
-def recent_failures(*, email: str | None = None, ip: str | None = None,
-                    minutes: int = 15, now: dt.datetime | None = None) -> int:
-    """Failed logins for an account or an address: stored in the database, so every worker
-    sees the same count."""
-    since = (now or utcnow()) - dt.timedelta(minutes=minutes)
-    query = select(func.count(AuditEvent.id)).where(AuditEvent.action == LOGIN_FAILED,
-                                                    AuditEvent.at >= since)
+# A successful login (second factor included) or an administrator's unlock starts an account's
+# failure count afresh (careapp.auth.throttle).
+LOGIN_UNLOCK = "login.unlock"
+COUNT_RESETS = ("login.success", LOGIN_UNLOCK)
+
+
+def login_failures(*, email: str | None = None, ip: str | None = None,
+                   since: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """Failed logins (password or code) since `since` for an account or an address, and the
+    time of the last one: stored in the database, so every worker sees the same count. For an
+    account, only the failures after its last success or unlock count."""
+    query = select(func.count(AuditEvent.id), func.max(AuditEvent.at)).where(
+        AuditEvent.action == LOGIN_FAILED, AuditEvent.at >= since)
     if email is not None:
+        reset = db.session.scalar(select(func.max(AuditEvent.at)).where(
+            AuditEvent.action.in_(COUNT_RESETS), AuditEvent.actor == email,
+            AuditEvent.at >= since))
         query = query.where(AuditEvent.actor == email)
+        if reset is not None:
+            query = query.where(AuditEvent.at > reset)
     if ip is not None:
         query = query.where(AuditEvent.ip == ip)
-    return db.session.scalar(query) or 0
+    count, last = db.session.execute(query).one()
+    return count or 0, last
+
+
+def recent_failures(*, email: str | None = None, ip: str | None = None,
+                    minutes: int = 15, now: dt.datetime | None = None) -> int:
+    """Failed logins in the last `minutes` (after the account's last success or unlock)."""
+    since = (now or utcnow()) - dt.timedelta(minutes=minutes)
+    return login_failures(email=email, ip=ip, since=since)[0]
 
 
 # Registers and roadmaps stay inside the establishment: the journal (administrators, ARS) shows
