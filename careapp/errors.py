@@ -6,6 +6,8 @@ from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from careapp.db import db
+
 MESSAGES = {
     400: (_l("Requête invalide"),
           _l("La page a expiré ou le formulaire est incomplet. Revenez en arrière, rechargez la "
@@ -30,3 +32,11 @@ def init_app(app: Flask) -> None:
 
     for code in MESSAGES:
         app.register_error_handler(code, handle)
+
+    def internal_error(error: HTTPException) -> tuple[str, int]:
+        # The failed request's transaction may be broken (a flush that failed): the page reads
+        # the database too (the signed-in account), so roll it back first.
+        db.session.rollback()
+        return handle(error)
+
+    app.register_error_handler(500, internal_error)

@@ -79,8 +79,12 @@ class Assessment(db.Model):
     submitted_at: Mapped[dt.datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
-    # Optimistic locking: every change bumps it (UPDATE … WHERE revision = the one read), and a
-    # section form carries the revision it was opened at.
+    # A section form carries the revision it was opened at. A section save raises it in the
+    # database (UPDATE … SET revision = revision + 1, which also makes saves of one assessment
+    # take turns) and stamps the answers it changes with it: a conflict is an answer of the
+    # section stamped after the form's revision, never a save of another section. Other changes
+    # of the row (submit, reopen) are version-checked (UPDATE … WHERE revision = the one read),
+    # so a submission computed before a concurrent save fails instead of freezing stale answers.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __mapper_args__ = {"version_id_col": revision}
@@ -121,7 +125,8 @@ class Answer(db.Model):
     carried_over: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    revision: Mapped[int] = mapped_column(default=0, server_default="0")  # assessment revision
+    # The assessment revision of the save that last changed it (see Assessment.revision).
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     assessment: Mapped[Assessment] = relationship(back_populates="answers")
     updated_by: Mapped[User | None] = relationship()

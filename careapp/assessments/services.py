@@ -9,7 +9,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from careapp.assessments.answers import RawAnswer, interpret
 from careapp.assessments.models import (
@@ -211,16 +212,21 @@ def save_section(assessment: Assessment, section: Section, inputs: Mapping[str, 
     `seen_revision` is the assessment revision the form was opened at: if another save changed
     an answer of this section since, nothing is written and StaleSection lists those answers.
     Saves of other sections in between are no conflict.
+
+    Saves of one assessment take turns (`_take_revision` locks its row until the commit), so
+    that checking the section and writing it is one step: two saves of different sections never
+    fail each other, and of two saves of the same section the later one is told.
     """
     ensure_editable(assessment)
+    now = utcnow()
+    new_revision = _take_revision(assessment, now)
+    ensure_editable(assessment)  # as it stands now: submitted or closed meanwhile?
     by_question = {a.question_id: a for a in assessment.answers}
-    if seen_revision is not None and seen_revision < assessment.revision:
+    if seen_revision is not None:
         changed = {q.id: by_question[q.id] for q in section.questions
                    if q.id in by_question and by_question[q.id].revision > seen_revision}
         if changed:
             raise StaleSection(changed)
-    new_revision = assessment.revision + 1
-    now = utcnow()
     audit: dict[str, dict[str, object]] = {}
     for question in section.questions:
         given = inputs.get(question.id)
@@ -245,11 +251,33 @@ def save_section(assessment: Assessment, section: Section, inputs: Mapping[str, 
             answer.updated_by_id = user.id
             answer.revision = new_revision
         answer.carried_over = False  # saving the section is the review of last year's answer
-    assessment.updated_at = now  # the flush bumps assessment.revision (version_id_col)
     db.session.flush()
     if audit:
         _record(assessment, "answers.save", user, {"section": section.id, "changes": audit})
     return resolve(questionnaire_of(assessment), raw_answers(assessment))
+
+
+def _take_revision(assessment: Assessment, now: dt.datetime) -> int:
+    """Raise the assessment's revision in the database (UPDATE … SET revision = revision + 1)
+    and return it; then reload the assessment and its answers as they stand.
+
+    The UPDATE is the lock: PostgreSQL holds the row, SQLite the database, until the commit; a
+    concurrent save of the same assessment waits there, then reads what this one wrote. The
+    revision is no version check (that made saves of different sections fail each other)."""
+    new_revision = db.session.execute(
+        update(Assessment).where(Assessment.id == assessment.id)
+        .values(revision=Assessment.revision + 1, updated_at=now)
+        .returning(Assessment.revision)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    db.session.refresh(assessment)
+    db.session.refresh(assessment.campaign)
+    answers = db.session.scalars(
+        select(Answer).where(Answer.assessment_id == assessment.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    set_committed_value(assessment, "answers", list(answers))
+    return new_revision
 
 
 @dataclass(frozen=True)

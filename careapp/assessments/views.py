@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
@@ -126,13 +126,11 @@ def section(assessment_id: int, section_id: str) -> str | Response | tuple[str, 
     inputs = read_inputs(current, form)
     seen = seen_revision(form)
     try:
-        try:
-            results = services.save_section(assessment, current, inputs, current_user, seen)
-            db.session.commit()
-        except StaleDataError:  # another save landed between our read and our write: re-check
-            db.session.rollback()
-            results = services.save_section(assessment, current, inputs, current_user, seen)
-            db.session.commit()
+        results = _save_section(assessment, current, inputs, seen)
+    except _SaveFailed:
+        flash(_("L'enregistrement n'a pas pu aboutir : rien n'a été enregistré, vos saisies sont "
+                "conservées ci-dessous. Enregistrez à nouveau."), "error")
+        return _render_section(assessment, current, form), 503
     except services.StaleSection as exc:
         db.session.rollback()
         form.revision.data = assessment.revision  # saving again now overrides, knowingly
@@ -164,6 +162,26 @@ def section(assessment_id: int, section_id: str) -> str | Response | tuple[str, 
             return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     return redirect(url_for("assessments.section", assessment_id=assessment.id,
                             section_id=current.id))
+
+
+class _SaveFailed(Exception):
+    """The database refused a section save twice (never expected: saves take turns)."""
+
+
+def _save_section(assessment: Assessment, current: Section, inputs: dict,
+                  seen: int | None) -> dict:
+    """Save and commit. Saves of one assessment take turns (services.save_section), so the
+    database has no reason to refuse one; should it still (a version or unique-key clash, a
+    deadlock or a busy SQLite file), the save is tried once more from a fresh read, then
+    _SaveFailed: the person keeps what they typed, never a 500."""
+    for _attempt in range(2):
+        try:
+            results = services.save_section(assessment, current, inputs, current_user, seen)
+            db.session.commit()
+            return results
+        except (StaleDataError, IntegrityError, OperationalError):
+            db.session.rollback()
+    raise _SaveFailed
 
 
 def _render_section(assessment: Assessment, current: Section, form: FlaskForm,
@@ -233,6 +251,10 @@ def submit(assessment_id: int) -> str | Response:
         except services.AssessmentError as exc:
             db.session.rollback()
             flash(translate(exc), "error")
+        except StaleDataError:  # a section was saved meanwhile: these scores are out of date
+            db.session.rollback()
+            flash(_("Des réponses ont été enregistrées pendant votre soumission : rien n'a été "
+                    "soumis. Vérifiez-les puis soumettez à nouveau."), "warning")
         else:
             db.session.commit()
             flash(_("Évaluation soumise : les réponses et les scores sont figés."), "success")
