@@ -22,8 +22,9 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'careapp.sqlite'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SECRET_KEY": None,
-        # A CISO may keep a long section open for hours: the token lives as long as the session.
-        "WTF_CSRF_TIME_LIMIT": None,
+        # A CISO may keep a long section open for hours: a token lives as long as a login can
+        # (SESSION_ABSOLUTE_LIFETIME); past it, forms keep the input (careapp/errors.py).
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         "WTF_CSRF_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",

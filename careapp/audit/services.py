@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from sqlalchemy import event, func, select
@@ -36,10 +37,47 @@ def record(action: str, *, actor: User | str | None, object_type: str = "", obje
     entry = AuditEvent(
         actor_id=actor_id, actor=actor_name, action=action, object_type=object_type,
         object_id=str(object_id or "")[:40], region_code=region_code,
-        establishment_id=establishment_id, ip=ip[:45], details=details or {},
+        establishment_id=establishment_id, ip=ip[:45], details=bounded(details or {}),
     )
     db.session.add(entry)
     return entry
+
+
+# One event stays small whatever it is given (the log only grows): each text of its details
+# keeps its first DETAIL_TEXT_MAX characters followed by CUT, each list or mapping its first
+# DETAIL_ITEMS_MAX items; should the whole still exceed DETAIL_BYTES_MAX of JSON, texts are cut
+# shorter, and at last only the top-level keys remain. The full values stay in their tables.
+DETAIL_TEXT_MAX = 500
+DETAIL_ITEMS_MAX = 200
+DETAIL_BYTES_MAX = 64 * 1024
+CUT = "…"
+
+
+def bounded(details: dict[str, Any]) -> dict[str, Any]:
+    for text_max in (DETAIL_TEXT_MAX, 100, 20):
+        small = _bounded(details, text_max, depth=0)
+        if len(json.dumps(small, ensure_ascii=False, default=str).encode()) <= DETAIL_BYTES_MAX:
+            return small
+    keys = [str(key)[:40] for key in list(details)[:DETAIL_ITEMS_MAX]]
+    return {"truncated": True, "keys": keys}
+
+
+def _bounded(value: Any, text_max: int, depth: int) -> Any:
+    if isinstance(value, str):
+        return value if len(value) <= text_max else value[:text_max] + CUT
+    if isinstance(value, dict | list | tuple) and depth >= 8:
+        return CUT
+    if isinstance(value, dict):
+        items = list(value.items())
+        kept = {_bounded(str(k), text_max, depth): _bounded(v, text_max, depth + 1)
+                for k, v in items[:DETAIL_ITEMS_MAX]}
+        if len(items) > DETAIL_ITEMS_MAX:
+            kept[CUT] = len(items) - DETAIL_ITEMS_MAX  # how many were left out
+        return kept
+    if isinstance(value, list | tuple):
+        kept_items = [_bounded(v, text_max, depth + 1) for v in value[:DETAIL_ITEMS_MAX]]
+        return kept_items + [CUT] if len(value) > DETAIL_ITEMS_MAX else kept_items
+    return value
 
 
 # A successful login (second factor included) or an administrator's unlock starts an account's

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -28,7 +29,7 @@ from careapp.organisations.models import Establishment
 from careapp.resilience.labels import shown
 from careapp.roadmap import labels, services
 from careapp.roadmap.forms import ActionForm, ManualActionForm
-from careapp.roadmap.models import Origin, RoadmapAction
+from careapp.roadmap.models import ActionStatus, Origin, Priority, RoadmapAction
 
 bp = Blueprint("roadmap", __name__, url_prefix="/etablissements/<int:establishment_id>")
 
@@ -49,12 +50,14 @@ def _owned(action_id: int, establishment: Establishment) -> RoadmapAction:
 @bp.get("/feuille-de-route")
 def index(establishment_id: int) -> str:
     establishment = get_registers_or_404(establishment_id)
-    args = request.args
+    args, refused = _valid_filters(request.args)
+    if refused:  # a hand-made or damaged address: the list is shown without those filters
+        flash(_("Filtre non reconnu, ignoré : %(names)s. La liste est affichée sans lui.",
+                names=", ".join(refused)), "warning")
     filters = services.Filters(
         status=args.get("statut", ""), priority=args.get("priorite", ""),
-        origin=args.get("origine", ""), axis=args.get("axe", "") if args.get("axe", "")
-        in AXIS_LABELS else "", overdue=args.get("en_retard") == "1",
-        sort=args.get("tri", "priority") if args.get("tri") in services.SORTS else "priority")
+        origin=args.get("origine", ""), axis=args.get("axe", ""),
+        overdue=args.get("en_retard") == "1", sort=args.get("tri") or "priority")
     today = dt.date.today()
     actions = services.actions_of(establishment, filters, today)
     everything = services.actions_of(establishment, today=today)
@@ -200,10 +203,37 @@ def mark_done(establishment_id: int, action_id: int) -> Response:
 FILTER_ARGS = ("statut", "priorite", "origine", "axe", "en_retard", "tri")
 
 
+def _filter_values() -> dict[str, set[str]]:
+    """What each filter of the list may say ("" or absent: no filter)."""
+    return {
+        "statut": {"open", *(s.value for s in ActionStatus)},
+        "priorite": {p.value for p in Priority},
+        "origine": {o.value for o in Origin},
+        "axe": set(AXIS_LABELS),
+        "en_retard": {"1"},
+        "tri": set(services.SORTS),
+    }
+
+
+def _valid_filters(args: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The known filters with a value they may have, and the names of the others (a value
+    never offered by the page: unknown, too long, with control characters…). Other
+    parameters are not filters and are left alone."""
+    allowed = _filter_values()
+    valid, refused = {}, []
+    for name in FILTER_ARGS:
+        value = args.get(name, "")
+        if value in allowed[name]:
+            valid[name] = value
+        elif value:
+            refused.append(name)
+    return valid, refused
+
+
 def _kept_filters() -> dict[str, str]:
     """The list's filters, carried by the button's form, to come back to the same view."""
     kept = parse_qs(request.form.get("filtres", "")[:1000])  # other parameters are dropped
-    return {k: v[0][:20] for k, v in kept.items() if k in FILTER_ARGS and v}
+    return _valid_filters({k: v[0] for k, v in kept.items() if v})[0]
 
 
 @bp.post("/feuille-de-route/<int:action_id>/suppression")
