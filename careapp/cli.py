@@ -62,9 +62,15 @@ def _reason(exc: Exception) -> str:
 
 @click.command("seed-demo")
 def seed_demo() -> None:
-    """Load demo data (idempotent) and print the demo accounts."""
+    """Load demo data (idempotent) and print the demo accounts. Refused in production."""
     from careapp.demo import DEMO_PASSWORD, seed
 
+    if current_app.config["ENV_NAME"] == "production":
+        # The demo accounts' password is published (README, this command's output): never
+        # create them where real data lives.
+        click.echo("seed-demo refusé en production (CAREAPP_ENV=production) : les comptes de "
+                   "démonstration ont un mot de passe public. Rien n'a été créé.", err=True)
+        sys.exit(1)
     accounts = seed()
     db.session.commit()
     click.echo("Données de démonstration chargées. Comptes (mot de passe commun : "

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import re
+import secrets
 from collections import Counter
 
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
+from careapp import create_app
 from careapp.assessments.models import (
     Answer,
     Assessment,
@@ -115,3 +119,27 @@ def test_seed_demo_twice_changes_nothing(app) -> None:  # noqa: ANN001
             for e in db.session.scalars(select(Establishment))} == names
     assert {a.id: a.status for a in db.session.scalars(select(Assessment))} == statuses
     assert second.output == first.output
+
+
+def test_seed_demo_is_refused_in_production(app, tmp_path) -> None:  # noqa: ANN001
+    """The demo accounts' password is published: `flask seed-demo` creates nothing in
+    production, says why in French and exits non-zero."""
+    production = create_app({
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "ENV_NAME": "production", "SECRET_KEY": secrets.token_hex(32),
+        "TOTP_KEYS": Fernet.generate_key().decode(),
+    })
+    production.instance_path = str(tmp_path)
+    before = counts()
+
+    def run_in_production():  # noqa: ANN202 - as `flask seed-demo` does: in that app's context
+        with production.app_context():
+            return production.test_cli_runner().invoke(args=["seed-demo"])
+
+    result = contextvars.Context().run(run_in_production)
+    assert result.exit_code != 0
+    assert "refusé en production" in result.output
+    assert DEMO_PASSWORD not in result.output
+    db.session.expire_all()
+    assert counts() == before
+    assert db.session.scalar(select(User).where(User.email.like("%@demo.care.fr"))) is None
