@@ -17,16 +17,23 @@ GOOD = {"ENV_NAME": "production", "SECRET_KEY": secrets.token_hex(32),
         "TOTP_KEYS": Fernet.generate_key().decode()}
 
 
+# Fixed values: xdist workers must collect the same parameters. Random-looking ones made once
+# with secrets.token_hex / token_urlsafe.
+HEX_16 = "9f2c4e1ab07d33c85e6f1a2b4c9d0e7f"
+URLSAFE_24 = "q3ZrT8kLmN1pW6xYcV2bH9jDfGsA0eUi"
+HEX_32 = "4be1d9a07c3f52e86b1d0a9c7e3f5b28d6a4c1e0f9b7d3a5c8e2f1b0a9d7c6e5"
+URLSAFE_32 = "Xk3vQ9mZ2rT7wYbN5cLpJ8hGdF4sA1eU6iO0nM3qR7t"
+URLSAFE_64 = "pL9mN2bV7cX4zQ1wE8rT5yU3iO6aS0dF2gH9jK4lZ7xC1vB5nM8qW3eR6tY0uI2oP5aS8dF1gH4jK7lZ0xC3vB6nM9q"
+
+
 @pytest.mark.parametrize("key", ["dev", "test-secret", "change-me-please", "a" * 64,
-                                 "0123456789" * 3, secrets.token_hex(16),
-                                 secrets.token_urlsafe(24)])
+                                 "0123456789" * 3, HEX_16, URLSAFE_24])
 def test_production_refuses_a_weak_secret_key(tmp_path: Path, key: str) -> None:
     with pytest.raises(ConfigError, match="trop faible"):
         build_config(tmp_path, {**GOOD, "SECRET_KEY": key})
 
 
-@pytest.mark.parametrize("key", [secrets.token_hex(32), secrets.token_urlsafe(32),
-                                 secrets.token_urlsafe(64)])
+@pytest.mark.parametrize("key", [HEX_32, URLSAFE_32, URLSAFE_64])
 def test_production_accepts_32_random_bytes(tmp_path: Path, key: str) -> None:
     assert strong_enough(key)
     assert build_config(tmp_path, {**GOOD, "SECRET_KEY": key})["SECRET_KEY"] == key
