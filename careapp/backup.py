@@ -1,7 +1,12 @@
 """Consistent backups and restores of the whole database, with a checksum manifest.
 
 SQLite: the sqlite3 online backup API (a consistent copy while the app runs).
-PostgreSQL: pg_dump in custom format and pg_restore --clean, using the server's own tools.
+PostgreSQL: pg_dump in custom format and pg_restore --clean, using the server's own tools; the
+password goes to them in PGPASSWORD, never on their command line (which `ps` shows to every
+account of the server).
+
+A backup holds every answer: its folder is created 0700, its files 0600 (careapp.filemodes),
+and a restored SQLite file is 0600 too.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import datetime as dt
 import glob
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess  # noqa: S404 - fixed programs, arguments as a list, no shell
@@ -17,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
+
+from careapp.filemodes import PRIVATE_FILE, create_private, make_private_dir, open_private
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "careapp.sqlite"
@@ -46,8 +54,33 @@ def _pg_tool(name: str) -> str:
     return found
 
 
-def _libpq_url(engine: Engine) -> str:
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _libpq(engine: Engine) -> tuple[str, dict[str, str]]:
+    """The libpq connection URL without its password, and the environment for the child
+    process, which carries the password (PGPASSWORD) when there is one."""
+    url = engine.url.set(drivername="postgresql")
+    password = url.password
+    query = dict(url.query)
+    if password is None and isinstance(query.get("password"), str):  # ?password=… in the URL
+        password = query["password"]
+    query.pop("password", None)
+    env = dict(os.environ)  # without a password in the URL, PGPASSWORD or ~/.pgpass serve
+    if password is not None:
+        env["PGPASSWORD"] = str(password)
+    bare = URL.create(url.drivername, username=url.username, host=url.host, port=url.port,
+                      database=url.database, query=query)  # url.set(password=None) keeps it
+    return bare.render_as_string(hide_password=False), env
+
+
+def pg_dump_command(engine: Engine) -> tuple[list[str], dict[str, str]]:
+    """pg_dump's arguments (the dump goes to its standard output) and environment."""
+    url, env = _libpq(engine)
+    return [_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--dbname={url}"], env
+
+
+def pg_restore_command(engine: Engine, dump: Path) -> tuple[list[str], dict[str, str]]:
+    url, env = _libpq(engine)
+    return [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner",
+            "--single-transaction", f"--dbname={url}", str(dump)], env
 
 
 def _row_counts(engine: Engine) -> dict[str, int]:
@@ -57,12 +90,13 @@ def _row_counts(engine: Engine) -> dict[str, int]:
 
 
 def backup(engine: Engine, out: Path) -> dict[str, Any]:
-    out.mkdir(parents=True, exist_ok=True)
+    make_private_dir(out)
     if any(out.iterdir()):
         raise BackupError(f"{out} n'est pas vide : choisissez un dossier nouveau.")
     dialect = engine.dialect.name
     if dialect == "sqlite":
         target = out / SQLITE_FILE
+        create_private(target)  # SQLite would create it 0644
         source = sqlite3.connect(make_url(str(engine.url)).database or "")
         try:
             with sqlite3.connect(target) as copy:
@@ -71,8 +105,9 @@ def backup(engine: Engine, out: Path) -> dict[str, Any]:
             source.close()
     elif dialect == "postgresql":
         target = out / PG_FILE
-        subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}",  # noqa: S603
-                        _libpq_url(engine)], check=True, capture_output=True)
+        command, env = pg_dump_command(engine)
+        with open_private(target) as dump:
+            subprocess.run(command, stdout=dump, stderr=subprocess.PIPE, env=env, check=True)  # noqa: S603
     else:
         raise BackupError(f"base non prise en charge : {dialect}")
     manifest = {
@@ -81,7 +116,8 @@ def backup(engine: Engine, out: Path) -> dict[str, Any]:
         "files": {target.name: _sha256(target)},
         "row_counts": _row_counts(engine),
     }
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    with open_private(out / MANIFEST, "w") as handle:
+        handle.write(json.dumps(manifest, indent=2, sort_keys=True))
     return manifest
 
 
@@ -97,16 +133,18 @@ def restore(engine: Engine, source: Path) -> dict[str, Any]:
             raise BackupError(f"{name} : empreinte différente du manifeste, restauration refusée.")
     engine.dispose()
     if engine.dialect.name == "sqlite":
+        database = Path(make_url(str(engine.url)).database or "")
+        create_private(database)
+        database.chmod(PRIVATE_FILE)  # the whole data set is written into it
         copy = sqlite3.connect(source / SQLITE_FILE)
         try:
-            with sqlite3.connect(make_url(str(engine.url)).database or "") as target:
+            with sqlite3.connect(database) as target:
                 copy.backup(target)
         finally:
             copy.close()
     else:
-        subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner",  # noqa: S603
-                        "--single-transaction", f"--dbname={_libpq_url(engine)}",
-                        str(source / PG_FILE)], check=True, capture_output=True)
+        command, env = pg_restore_command(engine, source / PG_FILE)
+        subprocess.run(command, env=env, check=True, capture_output=True)  # noqa: S603
     counts = _row_counts(engine)
     if counts != manifest["row_counts"]:
         raise BackupError("après restauration, le nombre de lignes diffère du manifeste.")

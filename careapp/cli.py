@@ -9,10 +9,13 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from careapp import filemodes
 from careapp.db import db
 
 
 def init_app(app: Flask) -> None:
+    # `flask db upgrade` (or the first request) creates the SQLite file: 0600 from the start.
+    filemodes.init_app(app)
     app.cli.add_command(seed_demo)
     app.cli.add_command(orgs)
     app.cli.add_command(questionnaire)
