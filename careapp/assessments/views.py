@@ -319,7 +319,7 @@ def campaigns() -> str:
 
 
 @bp.route("/campagnes/nouvelle", methods=["GET", "POST"])
-def new_campaign() -> str | Response:
+def new_campaign() -> str | Response | tuple[str, int]:
     if current_user.role not in {Role.ADMIN, Role.ARS}:
         abort(403)
     form = CampaignForm.for_user(current_user, registry.available())
@@ -346,7 +346,10 @@ def new_campaign() -> str | Response:
             return redirect(url_for("assessments.campaigns"))
     elif request.method == "GET":
         form.year.data = dt.date.today().year
-    return render_template("assessments/campaign_form.html", form=form)
+    # A post that opened nothing (invalid or expired form, refused by the service) is a 400,
+    # like the register forms: the form comes back with the input and the reason.
+    return render_template("assessments/campaign_form.html", form=form), (
+        400 if request.method == "POST" else 200)
 
 
 @bp.post("/campagnes/<int:campaign_id>/cloturer")

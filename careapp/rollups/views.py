@@ -6,8 +6,11 @@ from sqlalchemy import select
 
 from careapp.assessments.models import STATUS_LABELS
 from careapp.assessments.services import campaigns_in, questionnaire_of_campaign
-from careapp.auth.access import can_reopen_in_region, visible_region_codes
-from careapp.auth.models import Role
+from careapp.auth.access import (
+    can_reopen_in_region,
+    can_see_register_summaries_of_region,
+    visible_region_codes,
+)
 from careapp.db import db
 from careapp.organisations.models import Establishment, Region
 from careapp.rollups.loaders import region_status_rows, register_summaries
@@ -37,7 +40,7 @@ def region() -> str:
     for row in rows:
         counts[row["status"]] += 1
     # Registers stay inside establishments; the ARS of the region sees their summary.
-    show_registers = current_user.role is Role.ARS and current_user.region_code == selected.code
+    show_registers = can_see_register_summaries_of_region(current_user, selected.code)
     establishments = db.session.execute(
         select(Establishment.id, Establishment.name).where(Establishment.region_code == code)
         .order_by(Establishment.name)).all() if show_registers else []
