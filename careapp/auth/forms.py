@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo
 
 from careapp.formtools import TextRules  # French messages; control characters refused
 
@@ -44,9 +44,9 @@ class StepUpForm(FlaskForm):
     action = SelectField(_l("Je veux"), choices=[SelectChoice("replace", _l("Remplacer ma clé"))],
                          validators=[DataRequired()])
     password = PasswordField(_l("Mot de passe"), validators=[
-        DataRequired(_l("Saisissez votre mot de passe.")), Length(max=256)])
+        DataRequired(_l("Saisissez votre mot de passe.")), TextRules(256)])
     code = StringField(
         _l("Code à 6 chiffres (ou code de secours)"),
-        validators=[DataRequired(_l("Saisissez le code.")), Length(max=32)],
+        validators=[DataRequired(_l("Saisissez le code.")), TextRules(32)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
