@@ -271,6 +271,12 @@ PAGES: list[Page] = [
         "national": {"Bretagne campaign", "IDF campaign"},
         "admin": {"create button", "Bretagne campaign", "IDF campaign", "close national",
                   "close region53", "close region11"}}),
+    # the scopes a new campaign may have: an ARS its region only, the admin any
+    Page("new campaign form", lambda ids: "/campagnes/nouvelle",
+         {"national scope": literal("Nationale (toutes les régions)"),
+          "region 53 scope": literal('value="53"'), "region 11 scope": literal('value="11"')},
+         {"ars": {"region 53 scope"}, "ars_other": {"region 11 scope"},
+          "admin": {"national scope", "region 53 scope", "region 11 scope"}}),
     # the registers themselves: the RSSI changes them, the director reads them
     Page("crisis exercises (own)",
          lambda ids: f"/etablissements/{ids.establishments['own']}/exercices",
