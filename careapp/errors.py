@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, flash, g, has_request_context, render_template, request
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -86,7 +95,11 @@ def _keep_input(error: CSRFError) -> Any:
     request.__dict__["form"] = ImmutableMultiDict(
         [(k, v) for k, v in request.form.items(multi=True) if k != token])
     flash(EXPIRED, "warning")
-    return view(**(request.view_args or {}))
+    try:
+        return view(**(request.view_args or {}))
+    except HTTPException as exc:  # 403, 404…: that page, without the message about the input
+        session["_flashes"] = [f for f in session.get("_flashes", []) if f[1] is not EXPIRED]
+        return current_app.handle_http_exception(exc)
 
 
 def _hooks_after_csrf() -> list | None:

@@ -24,7 +24,7 @@ from careapp.resilience.models import CrisisExercise
 from careapp.roadmap.models import RoadmapAction
 from tests.conftest import Browser, csrf_from
 from tests.formpage import day, form_fields, text
-from tests.world import World, section_fields
+from tests.world import World, login, section_fields
 
 EXPIRED = "La page a expiré : vos saisies sont conservées ci-dessous, enregistrez à nouveau."
 
@@ -114,6 +114,18 @@ def test_an_expired_token_after_the_login_ended_goes_to_the_login_page(
     expire_soon()
     response = editor.client.post(url, data={"csrf_token": token, **typed_section(section)})
     assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+    assert count(Answer) == 0
+
+
+def test_an_expired_token_from_someone_who_may_not_save_is_a_403_not_a_500(
+        world, section_page, browser, expire_soon) -> None:  # noqa: ANN001
+    url, section = section_page
+    login(browser, world, "reader")
+    token = browser.token(url)
+    expire_soon()
+    response = browser.client.post(url, data={"csrf_token": token, **typed_section(section)})
+    assert response.status_code == 403
+    assert EXPIRED not in text(response)
     assert count(Answer) == 0
 
 
