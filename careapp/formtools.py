@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import format_number
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -73,9 +73,12 @@ def control_message(found: list[str]) -> str:
 
 
 def length_message(length: int, max_length: int) -> str:
-    return _("Texte trop long : %(length)s caractères pour %(max)s au plus. Raccourcissez-le "
-             "de %(excess)s caractères.", length=format_number(length),
-             max=format_number(max_length), excess=format_number(length - max_length))
+    return ngettext("Texte trop long : %(length)s caractères pour %(max)s au plus. "
+                    "Raccourcissez-le de %(excess)s caractère.",
+                    "Texte trop long : %(length)s caractères pour %(max)s au plus. "
+                    "Raccourcissez-le de %(excess)s caractères.",
+                    length - max_length, length=format_number(length),
+                    max=format_number(max_length), excess=format_number(length - max_length))
 
 
 def text_problems(text: str, max_length: int, *, multiline: bool,

@@ -216,7 +216,7 @@ def test_roadmap_text_limits_are_said_with_the_length(world, editor) -> None:  #
     response = editor.post(url, action_data(comment="c" * 5001), page=url)
     assert response.status_code == 400 and count(RoadmapAction) == 0
     errors = [plain(e) for e in field_errors(text(response))]
-    assert any("5001 caractères pour 5000 au plus" in e and "de 1 caractères" in e
+    assert any("5001 caractères pour 5000 au plus" in e and "de 1 caractère." in e
                for e in errors), errors
     assert "c" * 5001 in response.get_data(as_text=True)  # kept as typed
     page = response.get_data(as_text=True)
@@ -247,6 +247,13 @@ def test_a_roadmap_filter_with_control_characters_is_ignored_with_a_message(
     assert "Filtre non reconnu, ignoré" in text(response)
     name = query.split("=")[0]
     assert f"ignoré : {name}." in text(response)
+
+
+def test_several_unknown_roadmap_filters_are_named_together(world, editor) -> None:  # noqa: ANN001
+    response = editor.client.get(f"/etablissements/{world.own.id}/feuille-de-route"
+                                 "?statut=%00&tri=nope&origine=manual")
+    assert response.status_code == 200
+    assert "Filtres non reconnus, ignorés : statut, tri." in text(response)
 
 
 # -- the audit journal stays bounded ------------------------------------------------------------

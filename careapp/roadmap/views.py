@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -52,8 +53,9 @@ def index(establishment_id: int) -> str:
     establishment = get_registers_or_404(establishment_id)
     args, refused = _valid_filters(request.args)
     if refused:  # a hand-made or damaged address: the list is shown without those filters
-        flash(_("Filtre non reconnu, ignoré : %(names)s. La liste est affichée sans lui.",
-                names=", ".join(refused)), "warning")
+        flash(ngettext("Filtre non reconnu, ignoré : %(names)s. La liste est affichée sans lui.",
+                       "Filtres non reconnus, ignorés : %(names)s. La liste est affichée sans "
+                       "eux.", len(refused), names=", ".join(refused)), "warning")
     filters = services.Filters(
         status=args.get("statut", ""), priority=args.get("priorite", ""),
         origin=args.get("origine", ""), axis=args.get("axe", ""),
