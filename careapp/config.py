@@ -40,9 +40,6 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
         "LOGIN_FIRST_DELAY_SECONDS": 5,
         "LOGIN_MAX_DELAY_SECONDS": 900,
         "LOGIN_FAILURE_WINDOW_HOURS": 24,
-        # Still read by the second-factor change step (auth.views._mfa_step_up).
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
-        "LOGIN_THROTTLE_MINUTES": 15,
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are
         # trusted (CAREAPP_TRUSTED_PROXIES; 0: none, the client is the TCP peer).
         "TRUSTED_PROXIES": 0,

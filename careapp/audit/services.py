@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from careapp.audit.models import AuditEvent
 from careapp.auth.models import User
-from careapp.db import db, utcnow
+from careapp.db import db
 
 LOGIN_FAILED = "login.failure"
 
@@ -104,13 +104,6 @@ def login_failures(*, email: str | None = None, ip: str | None = None,
         query = query.where(AuditEvent.ip == ip)
     count, last = db.session.execute(query).one()
     return count or 0, last
-
-
-def recent_failures(*, email: str | None = None, ip: str | None = None,
-                    minutes: int = 15, now: dt.datetime | None = None) -> int:
-    """Failed logins in the last `minutes` (after the account's last success or unlock)."""
-    since = (now or utcnow()) - dt.timedelta(minutes=minutes)
-    return login_failures(email=email, ip=ip, since=since)[0]
 
 
 # Registers and roadmaps stay inside the establishment: the journal (administrators, ARS) shows

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from careapp.audit.services import LOGIN_FAILED, recent_failures, record
+from careapp.audit.services import LOGIN_FAILED, record
 from careapp.auth import challenges, mfa, sessions
 from careapp.auth import services as account_services
 from careapp.auth.forms import CodeForm, LoginForm, PasswordChangeForm, StepUpForm
@@ -254,11 +254,11 @@ def _mfa_step_up(user: User) -> str | Response | tuple[str, int]:
         form.action.choices = [*form.action.choices, SelectChoice("disable", _("Désactiver"))]
     if form.validate_on_submit():
         ip = request.remote_addr or ""
-        max_failures = current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        minutes = current_app.config["LOGIN_THROTTLE_MINUTES"]
-        if recent_failures(email=user.email, minutes=minutes) >= max_failures:
-            flash(_("Trop de tentatives : réessayez dans %(minutes)s minutes.",
-                    minutes=minutes), "error")
+        wait = account_services.login_wait(user.email, ip)  # the login's throttle
+        if wait > 0:  # refused before the password and code are checked
+            record("login.throttled", actor=user.email, ip=ip, details={"step": "mfa-change"})
+            db.session.commit()
+            flash(account_services.too_many_attempts(wait), "error")
             return render_template("auth/mfa_settings.html", form=form), 429
         if not (verify_password(user.password_hash, form.password.data or "")
                 and mfa.verify(user, form.code.data or "")):

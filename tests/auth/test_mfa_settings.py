@@ -177,3 +177,15 @@ def test_an_optional_first_enrolment_from_the_account_page(app, browser) -> None
     # done: the page now asks for the password and a code before any change
     assert "Le second facteur de votre compte est actif." in browser.client.get(
         SETTINGS).get_data(as_text=True)
+
+
+def test_guessing_the_password_on_the_change_page_is_slowed_like_a_login(app, browser) -> None:  # noqa: ANN001
+    """A stolen session cookie must not become an unthrottled password oracle."""
+    make_world()
+    browser.login("ars53@test.fr", factories.PASSWORD)
+    for _ in range(app.config["LOGIN_FREE_FAILURES_PER_ACCOUNT"]):
+        assert step_up(browser, password="wrong-password-guess").status_code == 200
+    right = step_up(browser)  # now even the right password and code wait
+    assert right.status_code == 429
+    assert "Trop de tentatives" in right.get_data(as_text=True)
+    assert "<svg" not in browser.client.get(SETTINGS).get_data(as_text=True)
