@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import secrets
+
 import pytest
+from cryptography.fernet import Fernet
 
 from careapp import create_app
 from careapp.config import ConfigError
@@ -22,7 +25,8 @@ def test_environment_settings_are_read_and_overrides_win(monkeypatch) -> None:
 
 
 def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch) -> None:
-    monkeypatch.setenv("CAREAPP_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("CAREAPP_SECRET_KEY", secrets.token_hex(32))
+    monkeypatch.setenv("CAREAPP_TOTP_KEYS", Fernet.generate_key().decode())
     app = create_app({"ENV_NAME": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     headers = app.test_client().get("/sante").headers
