@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, session
 
+from careapp import numbers
 from careapp.messages import translate
 
 
@@ -16,3 +17,4 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.filters["translate"] = translate
+    numbers.init_app(app)  # score_text, percent_text, number_text: one rounding, in the locale

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from careapp.assessments import services
 from careapp.assessments.models import Answer, Assessment, AssessmentStatus, ScoreSnapshot
 from careapp.db import db
+from careapp.numbers import format_score
 from tests import factories
 from tests.world import (
     fill_all,
@@ -127,14 +128,14 @@ def test_full_journey_submit_results_frozen_ars_reopen(browser, world) -> None:
     submitted = db.session.get(Assessment, assessment.id)
     assert submitted.status is AssessmentStatus.SUBMITTED
     snapshot = submitted.snapshot
-    assert snapshot.scoring_version == "1.0" and snapshot.overall is not None
+    assert snapshot.scoring_version == "2.0" and snapshot.overall is not None
     assert {a.axis_id for a in snapshot.axis_scores} == {"GOV", "RES", "SEN", "OPS"}
 
     html = browser.client.get(f"/evaluations/{assessment.id}/resultats").get_data(as_text=True)
     for text in ("Score global", "Socle Cyber", "Complétude", "D1 — ", "HospiConnect",
                  "Comment ces scores sont calculés", "<svg", "Points les plus faibles"):
         assert text in html
-    assert f"{snapshot.overall:.0f}" in html
+    assert format_score(snapshot.overall, "fr") in html
 
     # Frozen: a late save is refused and changes nothing.
     section = q.sections[0]
@@ -149,7 +150,7 @@ def test_full_journey_submit_results_frozen_ars_reopen(browser, world) -> None:
     region = browser.client.get("/region/").get_data(as_text=True)
     assert "CH de Rennes test" in region and "CH de Brest test" in region
     assert "Hôpital parisien test" not in region
-    assert f"{snapshot.overall:.0f}" in region
+    assert format_score(snapshot.overall, "fr") in region
     response = browser.post(f"/evaluations/{assessment.id}/reouvrir", page="/region/")
     assert response.status_code == 302
     db.session.expire_all()
