@@ -189,3 +189,39 @@ def test_guessing_the_password_on_the_change_page_is_slowed_like_a_login(app, br
     assert right.status_code == 429
     assert "Trop de tentatives" in right.get_data(as_text=True)
     assert "<svg" not in browser.client.get(SETTINGS).get_data(as_text=True)
+
+
+def test_an_enrolment_page_opened_before_a_key_existed_cannot_replace_it(app) -> None:  # noqa: ANN001
+    """Two tabs of one RSSI without a key: one enrols; the other tab's older key page must not
+    then replace the new key without the password and a code."""
+    make_world()
+    first, second = new_browser(app), new_browser(app)
+    first.login("rssi@test.fr", factories.PASSWORD)
+    second.login("rssi@test.fr", factories.PASSWORD)
+    old_page = first.client.get(SETTINGS).get_data(as_text=True)
+    old_key = re.search(r"<code>([A-Z2-7]{32})</code>", old_page).group(1)
+    page = second.client.get(SETTINGS).get_data(as_text=True)
+    key = re.search(r"<code>([A-Z2-7]{32})</code>", page).group(1)
+    second.client.post(SETTINGS, data={"csrf_token": csrf_from(page),
+                                       "code": pyotp.TOTP(key).now()})
+    assert secret_of("rssi@test.fr") == key
+    late = first.client.post(SETTINGS, data={"csrf_token": csrf_from(old_page),
+                                             "code": pyotp.TOTP(old_key).now()})
+    assert late.status_code == 200 and "Codes de secours" not in late.get_data(as_text=True)
+    assert secret_of("rssi@test.fr") == key
+
+
+def test_a_first_enrolment_never_writes_over_a_key(app) -> None:  # noqa: ANN001
+    """The service's own guard, whatever the view checked before."""
+    import pytest
+
+    from careapp.auth import mfa
+
+    world = make_world()
+    other_key = pyotp.random_base32()
+    with pytest.raises(mfa.AlreadyEnrolled):
+        mfa.enable(world.users["ars"], other_key, pyotp.TOTP(other_key).now())
+    db.session.rollback()
+    assert secret_of("ars53@test.fr") == factories.TOTP_SECRET
+    assert mfa.enable(world.users["ars"], other_key, pyotp.TOTP(other_key).now(), replacing=True)
+    assert secret_of("ars53@test.fr") == other_key
