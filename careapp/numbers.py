@@ -52,7 +52,8 @@ def rounded(value: float | int | Decimal, places: int | None = DEFAULT_PLACES,
     if places is None:
         shortest = exact.quantize(_quantum(MAX_PLACES), rounding=ROUND_HALF_UP).normalize()
         places = max(-shortest.as_tuple().exponent, 0)  # type: ignore[operator]
-    bounds = [exact_decimal(b) for b in below]
+    # a bound computed in floats (0.55 × 100 = 55.00000000000001) stands for its short value
+    bounds = [exact_decimal(b).quantize(_quantum(9), rounding=ROUND_HALF_UP) for b in below]
     while True:
         shown = exact.quantize(_quantum(places), rounding=ROUND_HALF_UP)
         if not any(exact < bound <= shown for bound in bounds):

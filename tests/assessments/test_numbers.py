@@ -54,6 +54,7 @@ def test_other_precisions_and_bounds() -> None:
     assert format_number(80.0, None, locale="fr") == "80"  # as many decimals as it has
     assert format_number(0.1 + 0.2, None, locale="en") == "0.3"
     assert format_percent(79.99, below=[80], locale="fr") == f"79,99{NBSP}%"  # coverage threshold
+    assert format_percent(54.99, below=[0.55 * 100], locale="fr") == f"54,99{NBSP}%"
     assert format_number(1234.56, 1, locale="fr") == "1\u202f234,6"
     assert rounded(49.999999999, 0, [50]) == Decimal("49.999999")  # at most six decimals, down
 
