@@ -266,6 +266,7 @@ def _mfa_step_up(user: User) -> str | Response | tuple[str, int]:
             record(LOGIN_FAILED, actor=user.email, ip=ip, details={"step": "mfa-change"})
             db.session.commit()
             flash(_("Mot de passe ou code incorrect."), "error")
+            form.code.data, form.code.raw_data = "", []  # a code is not typed twice
             return render_template("auth/mfa_settings.html", form=form)
         if form.action.data == "disable":
             mfa.disable(user)
