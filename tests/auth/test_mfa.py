@@ -25,6 +25,13 @@ def password_step(browser, email: str):  # noqa: ANN001, ANN201
         "password": factories.PASSWORD})
 
 
+def new_ars_without_key(email: str = "ars.nouveau@test.fr") -> str:
+    """An ARS account that has not enrolled its second factor yet."""
+    upsert_user(email, "Nouvel ARS", Role.ARS, factories.PASSWORD, region_code="53")
+    db.session.commit()
+    return email
+
+
 def send_code(browser, code: str):  # noqa: ANN001, ANN201
     page = browser.client.get("/connexion/code").get_data(as_text=True)
     return browser.client.post("/connexion/code", data={"csrf_token": csrf_from(page),
@@ -60,9 +67,7 @@ def test_the_code_step_expires_and_cannot_be_reached_without_a_password(app, bro
 
 def test_first_login_of_an_ars_enrols_then_recovery_codes_work_once(app, browser) -> None:  # noqa: ANN001
     world = make_world()
-    upsert_user("ars.nouveau@test.fr", "Nouvel ARS", Role.ARS, factories.PASSWORD,
-                region_code="53")
-    db.session.commit()
+    new_ars_without_key()
     response = password_step(browser, "ars.nouveau@test.fr")
     assert response.headers["Location"].endswith("/connexion/second-facteur")
     page = browser.client.get("/connexion/second-facteur").get_data(as_text=True)

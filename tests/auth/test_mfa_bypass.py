@@ -13,11 +13,10 @@ from sqlalchemy import select
 
 from careapp.audit.models import AuditEvent
 from careapp.auth import challenges
-from careapp.auth.models import AuthChallenge, Role, User
-from careapp.auth.services import upsert_user
+from careapp.auth.models import AuthChallenge, User
 from careapp.db import db
 from tests import factories
-from tests.auth.test_mfa import password_step, send_code
+from tests.auth.test_mfa import new_ars_without_key, password_step, send_code
 from tests.conftest import csrf_from
 from tests.world import make_world
 
@@ -61,9 +60,7 @@ def test_the_code_page_cannot_be_skipped(app, browser) -> None:  # noqa: ANN001
 
 def test_reloading_the_enrolment_page_keeps_one_key_and_it_works_once(app, browser) -> None:  # noqa: ANN001
     make_world()
-    upsert_user("ars.nouveau@test.fr", "Nouvel ARS", Role.ARS, factories.PASSWORD,
-                region_code="53")
-    db.session.commit()
+    new_ars_without_key()
     password_step(browser, "ars.nouveau@test.fr")
     first = browser.client.get(ENROL).get_data(as_text=True)
     again = browser.client.get(ENROL).get_data(as_text=True)
@@ -84,9 +81,7 @@ def test_an_enrolment_started_before_the_owner_enrolled_cannot_replace_the_key(a
     """Two browsers pass the password of an account without a key; one enrols; the other's
     enrolment (same key page, later code) must not replace it."""
     make_world()
-    upsert_user("ars.nouveau@test.fr", "Nouvel ARS", Role.ARS, factories.PASSWORD,
-                region_code="53")
-    db.session.commit()
+    new_ars_without_key()
     from tests.conftest import Browser, IsolatedClient
 
     app.test_client_class = IsolatedClient
@@ -149,9 +144,7 @@ def test_an_account_deactivated_between_password_and_code_cannot_log_in(app, bro
 def test_the_code_step_needs_an_enrolled_key(app, browser) -> None:  # noqa: ANN001
     """An ARS without a key who opens the code page instead of the enrolment: no way in."""
     make_world()
-    upsert_user("ars.nouveau@test.fr", "Nouvel ARS", Role.ARS, factories.PASSWORD,
-                region_code="53")
-    db.session.commit()
+    new_ars_without_key()
     password_step(browser, "ars.nouveau@test.fr")
     response = browser.client.get("/connexion/code")
     assert response.status_code == 302 and response.headers["Location"].endswith("/connexion")

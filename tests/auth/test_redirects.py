@@ -10,12 +10,9 @@ import re
 import pyotp
 import pytest
 
-from careapp.auth.models import Role
-from careapp.auth.services import upsert_user
 from careapp.auth.views import _safe_next
-from careapp.db import db
 from tests import factories
-from tests.auth.test_mfa import password_step
+from tests.auth.test_mfa import new_ars_without_key, password_step
 from tests.conftest import csrf_from
 from tests.world import make_world
 
@@ -71,9 +68,7 @@ def test_after_the_code_step_the_redirect_stays_on_site(app, browser, target: st
 @pytest.mark.parametrize("target", ["/\\evil.example/", "///evil.example/"])
 def test_the_continue_link_after_enrolment_stays_on_site(app, browser, target: str) -> None:  # noqa: ANN001
     make_world()
-    upsert_user("ars.nouveau@test.fr", "Nouvel ARS", Role.ARS, factories.PASSWORD,
-                region_code="53")
-    db.session.commit()
+    new_ars_without_key()
     browser.client.post("/connexion", query_string={"next": target}, data={
         "csrf_token": browser.token("/connexion"), "email": "ars.nouveau@test.fr",
         "password": factories.PASSWORD})
