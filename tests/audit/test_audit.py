@@ -133,5 +133,6 @@ def test_register_changes_are_logged_but_their_contents_stay_inside_the_establis
     for who in ("ars", "admin"):
         login(browser, world, who)
         page = browser.client.get("/journal/?action=exercise.update").get_data(as_text=True)
-        assert "exercise.update" in page and "retex_summary" in page  # who changed which field
+        # who changed which field, in words
+        assert "Exercice de crise modifié" in page and "Synthèse du RETEX" in page
         assert "10.0.0.5" not in page  # never what it says

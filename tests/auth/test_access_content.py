@@ -295,7 +295,8 @@ PAGES: list[Page] = [
          {"editor": {"new action button", "update button"}, "reader": NONE}),
     # -- the audit journal: everything for administrators, its region for an ARS -------------
     Page("audit journal", lambda ids: "/journal/",
-         {"region 53 events": literal("<td>53</td>"), "region 11 events": literal("<td>11</td>")},
+         {"region 53 events": literal('data-region="53"'),
+          "region 11 events": literal('data-region="11"')},
          {"ars": {"region 53 events"}, "ars_other": {"region 11 events"},
           "admin": {"region 53 events", "region 11 events"}}),
     # -- navigation ----------------------------------------------------------------------------
