@@ -83,8 +83,11 @@ def _grouped(frame: pd.DataFrame, by: By) -> tuple[pd.DataFrame, list[str]]:
     return frame.assign(_scope=ALL), ["_scope"]
 
 
-def _index_name(result: pd.DataFrame, by: By) -> pd.DataFrame:
+def _index_name(result: pd.DataFrame, by: By, empty: dict | None = None) -> pd.DataFrame:
+    """Without grouping, the one row `ALL`, there even when the scope is empty (`empty`)."""
     if not _keys(by):
+        if empty is not None and ALL not in result.index:
+            result = pd.DataFrame([empty], index=pd.Index([ALL]), columns=result.columns)
         result.index.name = None
     return result
 
@@ -118,7 +121,7 @@ def participation(establishments: pd.DataFrame, deadline: dt.date, today: dt.dat
     columns = ["not_started", "draft", "submitted", "late", "submitted_late"]
     result = frame.groupby(keys, dropna=False)[columns].sum().astype(int)
     result.insert(3, "total", frame.groupby(keys, dropna=False).size().astype(int))
-    return _index_name(result, by)
+    return _index_name(result, by, dict.fromkeys(result.columns, 0))
 
 
 def _summary(values: pd.Series) -> dict[str, float | int | None]:
@@ -137,6 +140,9 @@ def distribution(frame: pd.DataFrame, column: str, keys: list[str]) -> pd.DataFr
     return result.astype(object).where(result.notna(), None)
 
 
+_EMPTY = {"n": 0, "median": None, "q1": None, "q3": None}
+
+
 def _index(names: object, keys: list[str]) -> pd.Index:
     names = [n[0] if isinstance(n, tuple) and len(n) == 1 else n for n in names]  # type: ignore[attr-defined]
     if len(keys) > 1:
@@ -151,7 +157,7 @@ def _submitted(establishments: pd.DataFrame) -> pd.DataFrame:
 def overall_distribution(establishments: pd.DataFrame, by: By = None) -> pd.DataFrame:
     """Median, Q1, Q3 and n of the overall score of the submitted assessments."""
     frame, keys = _grouped(_submitted(establishments), by)
-    return _index_name(distribution(frame, "overall", keys), by)
+    return _index_name(distribution(frame, "overall", keys), by, _EMPTY)
 
 
 def axis_distribution(axis_scores: pd.DataFrame, establishments: pd.DataFrame,
@@ -202,7 +208,7 @@ def socle_attainment(establishments: pd.DataFrame, by: By = None) -> pd.DataFram
     shares = full.groupby(keys)["_full"].mean() * 100 if len(full) else pd.Series(dtype=float)
     shares.index = _index(shares.index, keys) if len(shares) else shares.index
     result["full_share"] = [float(shares[i]) if i in shares.index else None for i in result.index]
-    return _index_name(result, by)
+    return _index_name(result, by, {**_EMPTY, "full_share": None})
 
 
 def readiness(met: int, total: int) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import case, func, select
 
 from careapp.assessments.models import Assessment, AxisScore, Campaign, ScoreSnapshot
@@ -141,3 +143,121 @@ def _roadmap_counts(establishment_ids: list[int], today: dt.date) -> dict[int, P
         c["proposed_done"] += proposed or 0
         c["total"] += count
     return {eid: Progress(**c) for eid, c in counts.items()}
+
+
+# -- frames for careapp/rollups/indicators.py (one query per frame shape) ---------------------
+
+ESTABLISHMENT_COLUMNS = ["establishment_id", "name", "region_code", "category", "sector",
+                         "ght_code", "assessment_id", "status", "submitted_at", "overall",
+                         "overall_level", "socle_rate", "scoring_version"]
+AXIS_COLUMNS = ["establishment_id", "axis_id", "score", "level"]
+DOMAIN_COLUMNS = ["establishment_id", "domain", "met", "total"]
+ACTIVITY_COLUMNS = ["establishment_id", "kind", "pca_status", "pra_status"]
+EXERCISE_COLUMNS = ["establishment_id", "last_held_on"]
+ROADMAP_COLUMNS = ["establishment_id", "priority", "status", "due_on"]
+
+
+def _value(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _frame(rows: Any, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([[_value(v) for v in row] for row in rows], columns=columns,
+                        dtype=object)
+
+
+def _in_scope(query: Any, region_code: str | None) -> Any:
+    return query if region_code is None else query.where(Establishment.region_code == region_code)
+
+
+def establishments_frame(campaign_id: int, region_code: str | None = None) -> pd.DataFrame:
+    """Every establishment of the scope (a region, or the nation) with its assessment of the
+    campaign: status (None: not started) and the snapshot's figures as stored (exact since
+    scoring 2.0, rounded to 0.1 by 1.0)."""
+    rows = db.session.execute(_in_scope(
+        select(Establishment.id, Establishment.name, Establishment.region_code,
+               Establishment.category, Establishment.sector, Ght.code, Assessment.id,
+               Assessment.status, Assessment.submitted_at, ScoreSnapshot.overall,
+               ScoreSnapshot.overall_level, ScoreSnapshot.socle_rate,
+               ScoreSnapshot.scoring_version)
+        .outerjoin(Ght, Ght.id == Establishment.ght_id)
+        .outerjoin(Assessment, (Assessment.establishment_id == Establishment.id)
+                   & (Assessment.campaign_id == campaign_id))
+        .outerjoin(ScoreSnapshot, ScoreSnapshot.assessment_id == Assessment.id)
+        .order_by(Establishment.name, Establishment.id), region_code))
+    return _frame(rows, ESTABLISHMENT_COLUMNS)
+
+
+def _snapshots(campaign_id: int, region_code: str | None) -> Any:
+    return _in_scope(
+        select(Establishment.id)
+        .join(Assessment, Assessment.establishment_id == Establishment.id)
+        .join(ScoreSnapshot, ScoreSnapshot.assessment_id == Assessment.id)
+        .where(Assessment.campaign_id == campaign_id), region_code)
+
+
+def axis_scores_frame(campaign_id: int, region_code: str | None = None) -> pd.DataFrame:
+    """The stored axis scores and levels of the campaign's snapshots (long: one row an axis)."""
+    rows = db.session.execute(
+        _snapshots(campaign_id, region_code)
+        .add_columns(AxisScore.axis_id, AxisScore.score, AxisScore.level)
+        .join(AxisScore, AxisScore.snapshot_id == ScoreSnapshot.id)
+        .order_by(Establishment.id, AxisScore.axis_id))
+    return _frame(rows, AXIS_COLUMNS)
+
+
+def domains_frame(campaign_id: int, region_code: str | None = None) -> pd.DataFrame:
+    """Each snapshot's CaRE domain ratios (met, total) as stored in its results."""
+    rows = []
+    for eid, results in db.session.execute(
+            _snapshots(campaign_id, region_code).add_columns(ScoreSnapshot.results)
+            .order_by(Establishment.id)):
+        for domain, ratio in sorted(((results or {}).get("domains") or {}).items()):
+            rows.append((eid, domain, int(ratio.get("met") or 0), int(ratio.get("total") or 0)))
+    return _frame(rows, DOMAIN_COLUMNS)
+
+
+def activities_frame(region_code: str | None = None) -> pd.DataFrame:
+    rows = db.session.execute(_in_scope(
+        select(CriticalActivity.establishment_id, CriticalActivity.kind,
+               CriticalActivity.pca_status, CriticalActivity.pra_status)
+        .join(Establishment, Establishment.id == CriticalActivity.establishment_id),
+        region_code))
+    return _frame(rows, ACTIVITY_COLUMNS)
+
+
+def exercises_frame(region_code: str | None = None, today: dt.date | None = None
+                    ) -> pd.DataFrame:
+    """The date of the last exercise held (not after today) of each establishment that has one."""
+    today = today or dt.date.today()
+    rows = db.session.execute(_in_scope(
+        select(CrisisExercise.establishment_id, func.max(CrisisExercise.held_on))
+        .join(Establishment, Establishment.id == CrisisExercise.establishment_id)
+        .where(CrisisExercise.status == ExerciseStatus.HELD, CrisisExercise.held_on <= today),
+        region_code).group_by(CrisisExercise.establishment_id))
+    return _frame(rows, EXERCISE_COLUMNS)
+
+
+def roadmap_frame(region_code: str | None = None) -> pd.DataFrame:
+    rows = db.session.execute(_in_scope(
+        select(RoadmapAction.establishment_id, RoadmapAction.priority, RoadmapAction.status,
+               RoadmapAction.due_on)
+        .join(Establishment, Establishment.id == RoadmapAction.establishment_id), region_code))
+    return _frame(rows, ROADMAP_COLUMNS)
+
+
+def participation_by_region(campaign_ids: list[int]) -> dict[tuple[str, int], dict[str, int]]:
+    """(region, campaign) → assessments per status, and region → establishments (key 0)."""
+    counts: dict[tuple[str, int], dict[str, int]] = defaultdict(dict)
+    for code, total in db.session.execute(
+            select(Establishment.region_code, func.count()).group_by(Establishment.region_code)):
+        counts[(code, 0)]["total"] = total
+    if campaign_ids:
+        for code, campaign_id, status, n in db.session.execute(
+                select(Establishment.region_code, Assessment.campaign_id, Assessment.status,
+                       func.count())
+                .join(Assessment, Assessment.establishment_id == Establishment.id)
+                .where(Assessment.campaign_id.in_(campaign_ids))
+                .group_by(Establishment.region_code, Assessment.campaign_id, Assessment.status)):
+            counts[(code, campaign_id)][_value(status)] = n
+    return dict(counts)

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from careapp.assessments.models import STATUS_LABELS
+from careapp.assessments.models import STATUS_LABELS, Campaign, CampaignStatus
 from careapp.assessments.services import campaigns_in, questionnaire_of_campaign
 from careapp.auth.access import (
     can_reopen_in_region,
@@ -13,7 +16,14 @@ from careapp.auth.access import (
 )
 from careapp.db import db
 from careapp.organisations.models import Establishment, Region
-from careapp.rollups.loaders import region_status_rows, register_summaries
+from careapp.rollups import indicators
+from careapp.rollups.loaders import (
+    axis_scores_frame,
+    establishments_frame,
+    participation_by_region,
+    region_status_rows,
+    register_summaries,
+)
 
 bp = Blueprint("rollups", __name__, url_prefix="/region")
 
@@ -26,7 +36,10 @@ def region() -> str:
     regions = db.session.scalars(select(Region).order_by(Region.name)).all()
     if allowed is not None:
         regions = [r for r in regions if r.code in allowed]
-    code = request.args.get("code") or regions[0].code
+    code = request.args.get("code")
+    if not code and allowed is None:  # national staff and administrators choose a region
+        return _region_chooser(regions)
+    code = code or regions[0].code
     selected = next((r for r in regions if r.code == code), None)
     if selected is None:
         abort(404)
@@ -34,7 +47,11 @@ def region() -> str:
     campaign = None
     if campaigns:
         wanted = request.args.get("campagne", type=int)
-        campaign = next((c for c in campaigns if c.id == wanted), campaigns[0])
+        campaign = next((c for c in campaigns if c.id == wanted), None)
+        if campaign is None:
+            counts_by = participation_by_region([c.id for c in campaigns])
+            campaign = default_campaign(campaigns, {
+                c.id: sum(counts_by.get((selected.code, c.id), {}).values()) for c in campaigns})
     rows = region_status_rows(selected.code, campaign) if campaign else []
     counts = dict.fromkeys(STATUS_LABELS, 0)
     for row in rows:
@@ -51,5 +68,62 @@ def region() -> str:
         campaign=campaign, rows=rows, counts=counts, status_labels=STATUS_LABELS,
         questionnaire=questionnaire_of_campaign(campaign) if campaign else None,
         may_reopen=can_reopen_in_region(current_user, selected.code),
+        synthesis=synthesis(selected.code, campaign) if campaign else None,
     )
+
+
+def default_campaign(campaigns: list[Campaign], started: dict[int, int],
+                     today: dt.date | None = None) -> Campaign:
+    """The campaign a region's page opens on: among the campaigns covering the region (newest
+    first), the first in progress (open, opened) with assessments there; else the first with
+    assessments; else the first in progress; else the newest. Never an empty campaign when
+    another has data."""
+    today = today or dt.date.today()
+
+    def in_progress(c: Campaign) -> bool:
+        return c.status is CampaignStatus.OPEN and c.opens_on <= today
+
+    for wanted in (lambda c: in_progress(c) and started.get(c.id, 0) > 0,
+                   lambda c: started.get(c.id, 0) > 0, in_progress):
+        found = next((c for c in campaigns if wanted(c)), None)
+        if found is not None:
+            return found
+    return campaigns[0]
+
+
+def synthesis(region_code: str, campaign: Campaign, today: dt.date | None = None
+              ) -> dict[str, Any]:
+    """The "Synthèse régionale" figures, computed by careapp/rollups/indicators.py."""
+    today = today or dt.date.today()
+    establishments = establishments_frame(campaign.id, region_code)
+    axes = axis_scores_frame(campaign.id, region_code)
+    axis_table = indicators.axis_distribution(axes, establishments)
+    return {
+        "participation": indicators.participation(
+            establishments, campaign.deadline, today).loc[indicators.ALL].to_dict(),
+        "overall": indicators.overall_distribution(establishments).loc[indicators.ALL].to_dict(),
+        "axes": {axis: row.to_dict() for (_, axis), row in axis_table.iterrows()},
+        "levels": indicators.level_distribution(establishments).loc[indicators.ALL].to_dict(),
+        "socle": indicators.socle_attainment(establishments).loc[indicators.ALL].to_dict(),
+    }
+
+
+def _region_chooser(regions: list[Region]) -> str:
+    campaigns = campaigns_in(None)
+    counts = participation_by_region([c.id for c in campaigns])
+    rows = []
+    for region in regions:
+        covering = [c for c in campaigns if c.region_code in (None, region.code)]
+        by_status: dict[str, int] = {}
+        campaign = None
+        if covering:
+            campaign = default_campaign(covering, {
+                c.id: sum(counts.get((region.code, c.id), {}).values()) for c in covering})
+            by_status = counts.get((region.code, campaign.id), {})
+        total = counts.get((region.code, 0), {}).get("total", 0)
+        submitted, draft = by_status.get("submitted", 0), by_status.get("draft", 0)
+        rows.append({"region": region, "campaign": campaign, "total": total,
+                     "submitted": submitted, "draft": draft,
+                     "not_started": total - submitted - draft})
+    return render_template("rollups/regions.html", rows=rows)
 

@@ -189,3 +189,11 @@ def test_complementary_suppression_in_a_two_way_table() -> None:
                                             ("53", "CLINIQUE"), ("53", "SSR")]
     for level in (0, 1):  # no sibling set has exactly one hidden cell
         assert all(g.sum() != 1 for _, g in hidden.groupby(level=level))
+
+
+def test_an_empty_scope_has_its_row() -> None:
+    empty = establishments().iloc[0:0]
+    assert ind.participation(empty, D(2026, 6, 30), D(2026, 7, 1)).loc[ind.ALL, "total"] == 0
+    assert ind.overall_distribution(empty).loc[ind.ALL, "n"] == 0
+    assert ind.socle_attainment(empty).loc[ind.ALL, "full_share"] is None
+    assert ind.level_distribution(empty).loc[ind.ALL, "n"] == 0
