@@ -74,6 +74,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "register": ("own", "same_region", "other_region"),
     "campaign": ("national", "region53", "region11"),
     "region": ("default", "53", "11"),
+    "region_code": ("53", "11"),  # a region in the URL's path (downloads)
 }
 
 Expected = int | str | tuple[int | str, ...]
@@ -221,6 +222,19 @@ MATRIX: list[Row] = [
         "national": OK,
         "admin": OK,
     }),
+    # downloads of the region's table: the page's rule (the registers' columns, the ARS of the
+    # region only, are checked on the files in tests/rollups/test_exports.py)
+    *(Row(f"downloads.establishments_{fmt}", "GET", "region_code", {
+        "anonymous": LOGIN,
+        #                 /region/53/…  /region/11/…
+        "editor": FORBIDDEN,
+        "reader": FORBIDDEN,
+        "ars": (OK, NOT_FOUND),
+        "grades": (OK, NOT_FOUND),
+        "ars_other": (NOT_FOUND, OK),
+        "national": OK,
+        "admin": OK,
+    }) for fmt in ("csv", "xlsx")),
     Row("audit.index", "GET", "none", {
         "anonymous": LOGIN, "editor": FORBIDDEN, "reader": FORBIDDEN, "ars": OK,
         "grades": FORBIDDEN, "ars_other": OK, "national": FORBIDDEN, "admin": OK,
@@ -496,6 +510,8 @@ def request_for(row: Row, variant: str, ids: Ids) -> tuple[str, dict[str, Any]]:
                 data = {"carried_checked": "y"}  # the drafts carry last year's answers
         case ("rollups.region", _):
             args = {} if variant == "default" else {"code": variant}
+        case ("downloads.establishments_csv" | "downloads.establishments_xlsx", _):
+            args = {"code": variant}
         case (("assessments.close_campaign" | "assessments.reopen_campaign"), _):
             args = {"campaign_id": ids.to_close[variant]}
         case ("assessments.new_campaign", "POST"):

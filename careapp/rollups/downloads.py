@@ -1,0 +1,85 @@
+"""Downloads of regional tables (CSV, XLSX): the same scope and access rules as the pages.
+
+A region outside the person's scope answers 404; an establishment account (which sees no
+regional dashboard) 403, as /region/ does. The registers' columns go to the ARS of the region
+only (`can_see_register_summaries_of_region`); GRADeS, national and admin get the rest.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+
+from flask import Blueprint, Response, abort, request, send_file
+from flask_babel import get_locale
+from flask_login import current_user
+
+from careapp.assessments.models import Campaign
+from careapp.assessments.services import campaigns_in
+from careapp.auth.access import can_see_register_summaries_of_region, visible_region_codes
+from careapp.db import db
+from careapp.organisations.models import Region
+from careapp.rollups.exports import to_csv, to_xlsx
+from careapp.rollups.region_results import region_results
+
+bp = Blueprint("downloads", __name__, url_prefix="/region/<code>/export")
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _region_and_campaign(code: str) -> tuple[Region, Campaign]:
+    """404 outside the person's regions (or for an unknown one), 403 for whoever sees no
+    regional dashboard; the campaign is the `campagne` parameter or, as on the page, the
+    newest one concerning the region."""
+    allowed = visible_region_codes(current_user)
+    if allowed == []:
+        abort(403)
+    region = db.session.get(Region, code)
+    if region is None or (allowed is not None and code not in allowed):
+        abort(404)
+    campaigns = campaigns_in(code)
+    wanted = request.args.get("campagne")
+    if wanted is None:
+        campaign = campaigns[0] if campaigns else None
+    else:
+        campaign = next((c for c in campaigns if str(c.id) == wanted), None)
+    if campaign is None:
+        abort(404)
+    return region, campaign
+
+
+def _download(code: str, fmt: str) -> Response:
+    region, campaign = _region_and_campaign(code)
+    locale = get_locale()
+    table = region_results(
+        region.code, campaign,
+        with_registers=can_see_register_summaries_of_region(current_user, region.code),
+        lang=locale.language if locale else "fr")
+    name = f"care-{_slug(region.name)}-{campaign.year}-etablissements"
+    if fmt == "csv":
+        data = to_csv(table.columns, table.rows)
+    else:
+        data = to_xlsx(table.columns, table.rows, title=f"{region.name} {campaign.year}")
+    response = send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True,
+                         download_name=f"{name}.{fmt}", max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/etablissements.csv")
+def establishments_csv(code: str) -> Response:
+    return _download(code, "csv")
+
+
+@bp.get("/etablissements.xlsx")
+def establishments_xlsx(code: str) -> Response:
+    return _download(code, "xlsx")
