@@ -43,6 +43,7 @@ from careapp.formtools import (
     NAME_MAX,
     SHORT_MAX,
     LineField,
+    ParagraphField,
     seen_revision,  # noqa: F401  (used by the views)
     text_problems,
 )
@@ -223,6 +224,18 @@ def read_inputs(section: Section, form: FlaskForm) -> dict[str, AnswerInput]:
 
 class SubmitForm(FlaskForm):
     carried_checked = BooleanField(_l("J'ai vérifié les réponses reprises de l'an dernier"))
+
+
+REOPEN_REASON_MAX = SHORT_MAX
+
+
+class ReopenForm(FlaskForm):
+    """Reopening a submitted assessment (ARS or admin): the reason is required and shown to
+    the establishment on its overview."""
+
+    reason = ParagraphField(_l("Raison de la réouverture"), validators=[
+        DataRequired(_l("Indiquez la raison de la réouverture : l'établissement la verra."))],
+        max_length=REOPEN_REASON_MAX, render_kw={"rows": 4})
 
 
 class CampaignForm(FlaskForm):

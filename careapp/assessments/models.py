@@ -79,6 +79,11 @@ class Assessment(db.Model):
     submitted_at: Mapped[dt.datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    # The last reopening (an ARS or admin decision, with its reason): kept through the next
+    # submission, shown on the overview; every reopening is in the audit log too.
+    reopened_at: Mapped[dt.datetime | None]
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
     # A section form carries the revision it was opened at. A section save raises it in the
     # database (UPDATE … SET revision = revision + 1, which also makes saves of one assessment
     # take turns) and stamps the answers it changes with it: a conflict is an answer of the
@@ -92,6 +97,7 @@ class Assessment(db.Model):
     campaign: Mapped[Campaign] = relationship()
     establishment: Mapped[Establishment] = relationship()
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    reopened_by: Mapped[User | None] = relationship(foreign_keys=[reopened_by_id])
     answers: Mapped[list[Answer]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan"
     )

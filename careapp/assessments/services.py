@@ -368,19 +368,32 @@ def _snapshot(assessment: Assessment, result: ScoreResult) -> ScoreSnapshot:
     return snapshot
 
 
-def reopen(assessment: Assessment, by: User | None = None) -> None:
-    """Back to draft (ARS decision): the frozen scores go, the answers stay."""
+def reopen(assessment: Assessment, by: User | None = None, *, reason: str) -> None:
+    """Back to draft (ARS decision, with its reason): the frozen scores go, the answers stay.
+    Who, when and why are kept on the assessment (the last reopening, still shown after the
+    next submission) and in the audit log (every reopening)."""
+    reason = reason.strip()
+    if not reason:
+        raise AssessmentError(Msg("Indiquez la raison de la réouverture."))
     if not assessment.is_submitted:
         raise AssessmentError(Msg("Seule une évaluation soumise peut être rouverte."))
     if assessment.campaign.status is not CampaignStatus.OPEN:
         raise AssessmentError(Msg("La campagne est close : rouvrez d'abord la campagne."))
     assessment.status = AssessmentStatus.DRAFT
+    submitted_at = assessment.submitted_at
     assessment.submitted_at = None
     assessment.submitted_by_id = None
+    assessment.reopened_at = utcnow()
+    assessment.reopened_by_id = by.id if by else None
+    assessment.reopen_reason = reason
     previous = assessment.snapshot.overall if assessment.snapshot else None
     assessment.snapshot = None
     db.session.flush()
-    _record(assessment, "assessment.reopen", by, {"frozen_overall": previous})
+    # The audit log bounds the reason's length (careapp/audit/services.py); the whole of it
+    # stays on the assessment until the next reopening.
+    _record(assessment, "assessment.reopen", by, {
+        "frozen_overall": previous, "reason": reason,
+        "submitted_at": submitted_at.isoformat() if submitted_at else None})
 
 
 def results_of(assessment: Assessment) -> dict:

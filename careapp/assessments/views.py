@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from careapp.assessments import services
 from careapp.assessments.forms import (
     CampaignForm,
+    ReopenForm,
     SubmitForm,
     build_form,
     field_key,
@@ -289,20 +290,32 @@ def results(assessment_id: int) -> str:
     )
 
 
-@bp.post("/evaluations/<int:assessment_id>/reouvrir")
-def reopen(assessment_id: int) -> Response:
+@bp.route("/evaluations/<int:assessment_id>/reouvrir", methods=["GET", "POST"])
+def reopen(assessment_id: int) -> str | Response | tuple[str, int]:
+    """The reopening form (a reason is required), then the reopening. A refused post (no
+    reason, text too long or with control characters, page expired) changes nothing and shows
+    the form again with what was typed (400)."""
     assessment = get_assessment_or_404(assessment_id)
     if not can_reopen(current_user, assessment.establishment):
         abort(403)
-    try:
-        services.reopen(assessment, by=current_user)
-    except services.AssessmentError as exc:
-        db.session.rollback()
-        flash(translate(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Évaluation rouverte : l'établissement peut à nouveau la modifier."), "success")
-    return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+    form = ReopenForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.reopen(assessment, by=current_user, reason=form.reason.data)
+        except services.AssessmentError as exc:
+            db.session.rollback()
+            flash(translate(exc), "error")
+        except StaleDataError:  # a concurrent reopening (or save) went first
+            db.session.rollback()
+            flash(_("L'évaluation a changé pendant votre saisie : rien n'a été rouvert. "
+                    "Vérifiez son état."), "warning")
+        else:
+            db.session.commit()
+            flash(_("Évaluation rouverte : l'établissement peut à nouveau la modifier. La raison "
+                    "indiquée s'affiche sur sa vue d'ensemble."), "success")
+        return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+    return render_template("assessments/reopen.html", assessment=assessment, form=form), (
+        400 if request.method == "POST" else 200)
 
 
 # -- campaigns ---------------------------------------------------------------------------------

@@ -151,7 +151,8 @@ def test_full_journey_submit_results_frozen_ars_reopen(browser, world) -> None:
     assert "CH de Rennes test" in region and "CH de Brest test" in region
     assert "Hôpital parisien test" not in region
     assert format_score(snapshot.overall, "fr") in region
-    response = browser.post(f"/evaluations/{assessment.id}/reouvrir", page="/region/")
+    response = browser.post(f"/evaluations/{assessment.id}/reouvrir",
+                           {"reason": "Réponses D2 à revoir"}, page="/region/")
     assert response.status_code == 302
     db.session.expire_all()
     reopened = db.session.get(Assessment, assessment.id)

@@ -45,7 +45,8 @@ def test_submit_reopen_and_campaign_changes_are_recorded(app, browser) -> None: 
     submitted = submitted_assessment(world.campaign, world.own, world.users["editor"])
     overall = submitted.snapshot.overall
     login(browser, world, "ars")
-    browser.post(f"/evaluations/{submitted.id}/reouvrir", page="/region/")
+    browser.post(f"/evaluations/{submitted.id}/reouvrir", {"reason": "Axe 3 à revoir"},
+                 page="/region/")
     regional = factories.campaign(2027, region="53")
     db.session.commit()
     browser.post(f"/campagnes/{regional.id}/cloturer", page="/campagnes")

@@ -199,6 +199,19 @@ MATRIX: list[Row] = [
     Row("assessments.next_unanswered", "GET", "assessment", view(REDIRECT)),
     Row("assessments.results", "GET", "assessment", view(OK)),
     Row("assessments.submit", "GET", "assessment", edit(OK)),  # the submission page
+    # the reopening form: the ARS of the region and the admin; whoever sees the assessment but
+    # may not reopen it gets 403, as for the reopening itself
+    Row("assessments.reopen", "GET", "assessment", {
+        "anonymous": LOGIN,
+        #              own        same_region  other_region
+        "editor": (FORBIDDEN, NOT_FOUND, NOT_FOUND),
+        "reader": (FORBIDDEN, NOT_FOUND, NOT_FOUND),
+        "ars": (OK, OK, NOT_FOUND),
+        "grades": (FORBIDDEN, FORBIDDEN, NOT_FOUND),
+        "ars_other": (NOT_FOUND, NOT_FOUND, OK),
+        "national": (FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        "admin": (OK, OK, OK),
+    }),
     # -- reading the registers and the roadmap ------------------------------------------------
     Row("resilience.exercises", "GET", "establishment", registers_view(OK)),
     Row("resilience.exercise", "GET", "register", registers_view(OK)),
@@ -499,8 +512,10 @@ def request_for(row: Row, variant: str, ids: Ids) -> tuple[str, dict[str, Any]]:
         case ("assessments.start", _):
             args = {"establishment_id": ids.establishments[variant],
                     "campaign_id": ids.start_campaign}
-        case ("assessments.results" | "assessments.reopen", _):
+        case ("assessments.results" | "assessments.reopen", method):
             args = {"assessment_id": ids.submitted[variant]}
+            if row.endpoint == "assessments.reopen" and method == "POST":
+                data = {"reason": "Réponses de l'axe 3 à revoir"}  # required (else 400)
         case ("assessments.section", method):
             args = {"assessment_id": ids.drafts[variant], "section_id": ids.section}
             data = ids.section_data if method == "POST" else {}

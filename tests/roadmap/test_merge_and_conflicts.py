@@ -96,7 +96,7 @@ def test_a_reopened_assessment_leaves_the_question_actions_alone(world) -> None:
     questions = [a for a in db.session.scalars(select(RoadmapAction))
                  if a.key.startswith("question:")]
     assert questions and not any(a.gap_closed for a in questions)
-    assessments.reopen(assessment, by=world.users["ars"])
+    assessments.reopen(assessment, by=world.users["ars"], reason="Axe 3 à revoir")
     db.session.commit()
     held(world, days_ago=10)  # any register save regenerates the roadmap
     db.session.expire_all()
