@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,8 @@ def _totp_keys(config: dict[str, Any], env: str, instance_path: Path) -> list[st
                 "print(Fernet.generate_key().decode())' »).")
         raw = _instance_file(instance_path, "totp_keys", lambda: Fernet.generate_key().decode())
     keys = [k.strip() for k in raw.split(",") if k.strip()] if isinstance(raw, str) else list(raw)
+    if not keys:
+        raise ConfigError("CAREAPP_TOTP_KEYS ne contient aucune clé.")
     for key in keys:
         try:
             Fernet(key)
@@ -138,14 +141,21 @@ def _dev_secret(instance_path: Path) -> str:
 
 
 def _instance_file(instance_path: Path, name: str, make: Callable[[], str]) -> str:
-    """A generated value kept in instance/ (0600 from its creation), outside production."""
+    """A generated value kept in instance/ (0600 from its creation), outside production.
+
+    Written to a private temporary file, then linked into place: link() never overwrites, so
+    two processes starting together (test workers, gunicorn workers) agree on one value and
+    neither ever reads a half-written file."""
     instance_path.mkdir(parents=True, exist_ok=True)
     path = instance_path / name
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass  # made earlier, or by another worker at the same moment
-    else:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(make())
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=instance_path, prefix=f".{name}.")  # created 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(make())
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()

@@ -65,3 +65,22 @@ def test_pages_are_not_stored_by_caches(app, browser) -> None:  # noqa: ANN001
     static = browser.client.get("/static/css/app.css")
     static.close()  # a file response: close it, as the server would
     assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
+
+
+def _keys_seen(instance: str) -> tuple[str, list[str]]:
+    config = build_config(Path(instance), {"ENV_NAME": "development"})
+    return config["SECRET_KEY"], config["TOTP_KEYS"]
+
+
+def test_processes_starting_together_agree_on_one_generated_key(tmp_path: Path) -> None:
+    """A fresh checkout: test workers (or gunicorn workers) create instance/ keys at the same
+    moment. None may read a half-written file, and all must get the same keys."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    for attempt in range(5):
+        instance = tmp_path / f"instance{attempt}"
+        with ProcessPoolExecutor(max_workers=6) as pool:
+            seen = list(pool.map(_keys_seen, [str(instance)] * 12))
+        assert len(set(secret for secret, _ in seen)) == 1
+        assert len({tuple(keys) for _, keys in seen}) == 1 and seen[0][1]
+        assert sorted(p.name for p in instance.iterdir()) == ["secret_key", "totp_keys"]
