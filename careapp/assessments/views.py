@@ -42,6 +42,7 @@ from careapp.questionnaires import registry
 from careapp.questionnaires.model import Questionnaire, Section
 from careapp.reporting.charts import axis_bars_svg
 from careapp.resilience import services as resilience_services
+from careapp.rollups.peers import peer_comparison
 
 bp = Blueprint("assessments", __name__)
 
@@ -282,6 +283,7 @@ def results(assessment_id: int) -> str:
         questionnaire=questionnaire,
         results=data,
         chart=axis_bars_svg(questionnaire, data, _lang()),
+        peers=peer_comparison(assessment, [axis.id for axis in questionnaire.axes]),
         domain_labels=DOMAIN_LABELS,
         level_bounds=LEVEL_BOUNDS,
         socle_cap=SOCLE_CAP_LEVEL,
