@@ -54,6 +54,9 @@ bench: install ## scoring and regional-view benchmarks (figures in bench/RESULTS
 	$(BIN)/python -m bench.bench_scoring
 	$(BIN)/python -m bench.bench_region
 
+bench-load: install ## bulk load (COPY / executemany) vs ORM insert, SQLite and PostgreSQL (bench/RESULTS.md)
+	$(BIN)/python -m bench.bench_load --establishments 300 --campaigns 3
+
 lock: ## re-resolve the dependencies from pyproject.toml and rewrite requirements.lock
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet --upgrade pip && .lock-venv/bin/pip install --quiet ".[dev]"

@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(__import__("careapp.benchdata.cli", fromlist=["bench_data"]).bench_data)
 
 
 @click.command("backup")
