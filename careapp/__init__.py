@@ -46,10 +46,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from careapp.resilience.views import bp as resilience_bp
     from careapp.roadmap.views import bp as roadmap_bp
     from careapp.rollups.downloads import bp as downloads_bp
+    from careapp.rollups.downloads import national_bp as national_downloads_bp
     from careapp.rollups.views import bp as rollups_bp
 
     for blueprint in (auth_bp, organisations_bp, assessments_bp, rollups_bp, audit_bp,
-                      resilience_bp, roadmap_bp, downloads_bp):
+                      resilience_bp, roadmap_bp, downloads_bp, national_downloads_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     errors.init_app(app)

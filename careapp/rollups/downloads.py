@@ -83,3 +83,40 @@ def establishments_csv(code: str) -> Response:
 @bp.get("/etablissements.xlsx")
 def establishments_xlsx(code: str) -> Response:
     return _download(code, "xlsx")
+
+
+# -- the national dashboard's regions table (national staff and administrators) ---------------
+
+national_bp = Blueprint("national_downloads", __name__, url_prefix="/national/export")
+
+
+def _national_download(fmt: str) -> Response:
+    """403 for whoever does not see every region (the national page's audience); the campaign is
+    the `campagne` parameter or, as on the page, the default national one; 404 without one."""
+    from careapp.rollups import national
+
+    if visible_region_codes(current_user) is not None:
+        abort(403)
+    campaign = national.chosen_campaign(national.national_campaigns(),
+                                        request.args.get("campagne", type=int))
+    if campaign is None:
+        abort(404)
+    columns = national.regions_columns()
+    rows = national.regions_rows(national.dashboard(campaign))
+    name = f"care-national-{campaign.year}-regions"
+    data = (to_csv(columns, rows) if fmt == "csv"
+            else to_xlsx(columns, rows, title=f"Régions {campaign.year}"))
+    response = send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True,
+                         download_name=f"{name}.{fmt}", max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@national_bp.get("/regions.csv")
+def regions_csv() -> Response:
+    return _national_download("csv")
+
+
+@national_bp.get("/regions.xlsx")
+def regions_xlsx() -> Response:
+    return _national_download("xlsx")

@@ -109,21 +109,13 @@ def synthesis(region_code: str, campaign: Campaign, today: dt.date | None = None
 
 
 def _region_chooser(regions: list[Region]) -> str:
-    campaigns = campaigns_in(None)
-    counts = participation_by_region([c.id for c in campaigns])
-    rows = []
-    for region in regions:
-        covering = [c for c in campaigns if c.region_code in (None, region.code)]
-        by_status: dict[str, int] = {}
-        campaign = None
-        if covering:
-            campaign = default_campaign(covering, {
-                c.id: sum(counts.get((region.code, c.id), {}).values()) for c in covering})
-            by_status = counts.get((region.code, campaign.id), {})
-        total = counts.get((region.code, 0), {}).get("total", 0)
-        submitted, draft = by_status.get("submitted", 0), by_status.get("draft", 0)
-        rows.append({"region": region, "campaign": campaign, "total": total,
-                     "submitted": submitted, "draft": draft,
-                     "not_started": total - submitted - draft})
-    return render_template("rollups/regions.html", rows=rows)
+    """National staff and administrators land on the national dashboard (national.py)."""
+    from careapp.rollups import national
+
+    campaigns = national.national_campaigns()
+    campaign = national.chosen_campaign(campaigns, request.args.get("campagne", type=int))
+    return render_template("rollups/national.html", campaigns=campaigns, campaign=campaign,
+                           data=national.dashboard(campaign) if campaign else None,
+                           questionnaire=questionnaire_of_campaign(campaign) if campaign else None,
+                           regions=regions)
 

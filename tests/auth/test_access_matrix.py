@@ -248,6 +248,11 @@ MATRIX: list[Row] = [
         "national": OK,
         "admin": OK,
     }) for fmt in ("csv", "xlsx")),
+    # the national dashboard's regions table: national staff and administrators only
+    *(Row(f"national_downloads.regions_{fmt}", "GET", "none", {
+        "anonymous": LOGIN, "editor": FORBIDDEN, "reader": FORBIDDEN, "ars": FORBIDDEN,
+        "grades": FORBIDDEN, "ars_other": FORBIDDEN, "national": OK, "admin": OK,
+    }) for fmt in ("csv", "xlsx")),
     Row("audit.index", "GET", "none", {
         "anonymous": LOGIN, "editor": FORBIDDEN, "reader": FORBIDDEN, "ars": OK,
         "grades": FORBIDDEN, "ars_other": OK, "national": FORBIDDEN, "admin": OK,

@@ -1,0 +1,191 @@
+"""The national dashboard (national staff and administrators): the regions side by side for a
+national campaign, the national distribution and the four national groups.
+
+Figures come from careapp/rollups/indicators.py on frames read once for the nation (the
+loaders, plus the D2 frame below); nothing is rounded here (the pages' filters and the export
+writers round once). A region without establishments has no figure at all (None, shown as a
+dash), never zeros. The national groups are an aggregate shown outside a region's ARS: a group
+of fewer than 5 submitted assessments is hidden, with complementary suppression
+(careapp/rollups/suppression.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import pandas as pd
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from careapp.assessments.models import Campaign
+from careapp.assessments.scoring import LEVEL_BOUNDS
+from careapp.assessments.services import campaigns_in
+from careapp.db import db
+from careapp.organisations.models import Region
+from careapp.resilience.d2 import d2_readiness
+from careapp.resilience.models import ContinuityProfile, CriticalActivity
+from careapp.rollups import indicators
+from careapp.rollups.exports import Column
+from careapp.rollups.loaders import (
+    _Activity,
+    establishments_frame,
+    exercises_frame,
+    participation_by_region,
+)
+from careapp.rollups.suppression import apply_suppression, suppressed
+
+BY = "region_code"
+# The regions table's figures, in the order of the page's cells and of the export's columns.
+FIGURES = ("total", "submitted", "draft", "not_started", "rate", "median", "q1", "q3", "n",
+           "socle_median", "exercise_share", "d2_median")
+D2_COLUMNS = ["establishment_id", "d2_met", "d2_total"]
+
+
+def national_campaigns() -> list[Campaign]:
+    """The national campaigns, newest first."""
+    return [c for c in campaigns_in(None) if c.region_code is None]
+
+
+def chosen_campaign(campaigns: list[Campaign], wanted: int | None,
+                    today: dt.date | None = None) -> Campaign | None:
+    """The campaign asked for, else the national one in progress with data (the regional
+    page's rule, counted over the nation)."""
+    from careapp.rollups.views import default_campaign  # views import this module
+
+    if not campaigns:
+        return None
+    found = next((c for c in campaigns if c.id == wanted), None)
+    if found is not None:
+        return found
+    counts = participation_by_region([c.id for c in campaigns])
+    started: dict[int, int] = defaultdict(int)
+    for (_code, campaign_id), by_status in counts.items():
+        if campaign_id:
+            started[campaign_id] += sum(by_status.values())
+    return default_campaign(campaigns, started, today)
+
+
+def d2_frame(establishment_ids: list[int]) -> pd.DataFrame:
+    """Each establishment's D2 readiness (items met, items judged) from its registers, in two
+    queries (profiles, activities); an establishment with no register counts 0 met."""
+    profiles = {p.establishment_id: p for p in db.session.scalars(select(ContinuityProfile))}
+    activities: dict[int, list[_Activity]] = defaultdict(list)
+    for eid, *columns in db.session.execute(
+            select(CriticalActivity.establishment_id, CriticalActivity.kind,
+                   CriticalActivity.name, CriticalActivity.most_critical,
+                   CriticalActivity.bia_done, CriticalActivity.pca_status,
+                   CriticalActivity.last_test_on)):
+        activities[eid].append(_Activity(*columns))
+    rows = []
+    for eid in establishment_ids:
+        readiness = d2_readiness(profiles.get(eid), activities.get(eid, []))
+        rows.append((eid, readiness.met, readiness.total))
+    return pd.DataFrame(rows, columns=D2_COLUMNS, dtype=object)
+
+
+def _d2_distribution(d2: pd.DataFrame, establishments: pd.DataFrame, by: str | None
+                     ) -> pd.DataFrame:
+    frame = establishments[["establishment_id", *([by] if by else [])]].merge(
+        d2, on="establishment_id", how="inner")
+    if by is None:
+        frame, keys = frame.assign(_scope=indicators.ALL), ["_scope"]
+    else:
+        keys = [by]
+    result = indicators.distribution(frame, "d2_met", keys)
+    result.index.name = None
+    return result
+
+
+def _row(table: pd.DataFrame, key: object) -> dict[str, Any]:
+    return table.loc[key].to_dict() if key in table.index else {}
+
+
+def _float(value: Any) -> float | None:
+    """A plain float (numbers.py reads floats, not numpy scalars), None for no value."""
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _figures(participation: dict, overall: dict, socle: dict, exercise: dict,
+             d2: dict) -> dict[str, Any]:
+    total = int(participation.get("total") or 0)
+    if not total:  # no establishment: no figure at all (dashes, not zeros)
+        return dict.fromkeys(FIGURES)
+    submitted = int(participation["submitted"])
+    return {
+        "total": total, "submitted": submitted, "draft": int(participation["draft"]),
+        "not_started": int(participation["not_started"]),
+        "rate": submitted / total * 100,
+        "median": _float(overall.get("median")), "q1": _float(overall.get("q1")),
+        "q3": _float(overall.get("q3")), "n": int(overall.get("n") or 0),
+        "socle_median": _float(socle.get("median")),
+        "exercise_share": _float(exercise.get("share")), "d2_median": _float(d2.get("median")),
+    }
+
+
+def national_groups(establishments: pd.DataFrame) -> list[dict[str, Any]]:
+    """The overall score's distribution in each of the four national groups (all four, in
+    their order), with `hidden` True for a group under 5 and its complement."""
+    frame = indicators.with_national_group(establishments)
+    table = indicators.overall_distribution(frame, by=indicators.GROUP)
+    table = table.reindex(list(indicators.NATIONAL_GROUPS))
+    table["n"] = [int(n) if pd.notna(n) else 0 for n in table["n"]]
+    table = table.astype(object).where(table.notna(), None)
+    hidden = suppressed(table)
+    shown = apply_suppression(table, hidden)
+    result = []
+    for group in indicators.NATIONAL_GROUPS:
+        row = shown.loc[group]
+        result.append({"group": group, "hidden": bool(hidden[group]),
+                       "n": None if row["n"] is None else int(row["n"]),
+                       **{k: _float(row[k]) for k in ("median", "q1", "q3")}})
+    return result
+
+
+def dashboard(campaign: Campaign, today: dt.date | None = None) -> dict[str, Any]:
+    """Everything the national page shows for `campaign`."""
+    today = today or dt.date.today()
+    regions = db.session.scalars(select(Region).order_by(Region.name)).all()
+    establishments = establishments_frame(campaign.id)
+    exercises = exercises_frame(None, today)
+    d2 = d2_frame([int(e) for e in establishments["establishment_id"]])
+    tables = {}
+    for by in (BY, None):
+        tables[by] = (
+            indicators.participation(establishments, campaign.deadline, today, by=by),
+            indicators.overall_distribution(establishments, by=by),
+            indicators.socle_attainment(establishments, by=by),
+            indicators.exercise_share(exercises, establishments, today, by=by),
+            _d2_distribution(d2, establishments, by),
+        )
+    rows = [{"code": r.code, "name": r.name,
+             **_figures(*(_row(t, r.code) for t in tables[BY]))} for r in regions]
+    nation = _figures(*(_row(t, indicators.ALL) for t in tables[None]))
+    levels = indicators.level_distribution(establishments).loc[indicators.ALL].to_dict()
+    return {"rows": rows, "nation": nation, "levels": levels,
+            "groups": national_groups(establishments)}
+
+
+def regions_columns() -> list[Column]:
+    """The export's columns: the region, then FIGURES in order."""
+    return [
+        Column(_("Code région"), width=8), Column(_("Région"), width=30),
+        Column(_("Établissements"), "int"), Column(_("Soumises"), "int"),
+        Column(_("Brouillons"), "int"), Column(_("Non commencées"), "int"),
+        Column(_("Taux de participation (%)"), "number", width=14, below=(100,)),
+        Column(_("Score global médian"), "number", width=14, below=LEVEL_BOUNDS),
+        Column(_("1er quartile"), "number", below=LEVEL_BOUNDS),
+        Column(_("3e quartile"), "number", below=LEVEL_BOUNDS),
+        Column(_("Évaluations soumises (n)"), "int", width=14),
+        Column(_("Socle Cyber médian (%)"), "number", width=14, below=(100,)),
+        Column(_("Exercice de crise < 12 mois (%)"), "number", width=14, below=(100,)),
+        Column(_("Critères D2 atteints (médiane)"), "number", width=14),
+    ]
+
+
+def regions_rows(data: dict[str, Any]) -> list[list[Any]]:
+    """The regions table as export rows, then the nation as a last row."""
+    rows = [[r["code"], r["name"], *(r[k] for k in FIGURES)] for r in data["rows"]]
+    rows.append(["", _("France entière"), *(data["nation"][k] for k in FIGURES)])
+    return rows
