@@ -23,6 +23,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(__import__("careapp.benchdata.cli", fromlist=["bench_data"]).bench_data)
+    from careapp.rollups.cli import rollups  # its refresh module listens to careapp.events
+    app.cli.add_command(rollups)
 
 
 @click.command("backup")

@@ -18,3 +18,4 @@ from careapp.resilience.models import (  # noqa: F401
     ExerciseFinding,
 )
 from careapp.roadmap.models import RoadmapAction  # noqa: F401
+from careapp.rollups.models import RollupSummary  # noqa: F401

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from careapp import events
 from careapp.assessments.answers import RawAnswer, interpret
 from careapp.assessments.models import (
     Answer,
@@ -57,6 +58,7 @@ def open_campaign(
     )
     db.session.add(campaign)
     db.session.flush()
+    events.campaign_opened.send(campaign)
     record("campaign.open", actor=created_by, object_type="campaign", object_id=campaign.id,
            region_code=region_code,
            details={"name": name, "year": year, "questionnaire": stored.content_hash[:12]})
@@ -128,6 +130,7 @@ def start_assessment(campaign: Campaign, establishment: Establishment, user: Use
         assessment.carried_from_id = previous.id
         _carry_over(previous, assessment, registry.model_of(campaign.questionnaire_version), user)
     db.session.flush()
+    events.assessment_changed.send(assessment)
     _record(assessment, "assessment.start", user, {"carried_from": assessment.carried_from_id})
     return assessment
 
@@ -341,6 +344,7 @@ def submit(assessment: Assessment, user: User, today: dt.date | None = None, *,
     assessment.submitted_at = utcnow()
     assessment.submitted_by_id = user.id
     db.session.flush()
+    events.assessment_changed.send(assessment)
     _record(assessment, "assessment.submit", user,
             {"overall": result.overall, "scoring_version": result.scoring_version})
     from careapp.roadmap.services import regenerate  # the roadmap reads submitted assessments
@@ -389,6 +393,7 @@ def reopen(assessment: Assessment, by: User | None = None, *, reason: str) -> No
     previous = assessment.snapshot.overall if assessment.snapshot else None
     assessment.snapshot = None
     db.session.flush()
+    events.assessment_changed.send(assessment)
     # The audit log bounds the reason's length (careapp/audit/services.py); the whole of it
     # stays on the assessment until the next reopening.
     _record(assessment, "assessment.reopen", by, {

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from careapp import events
 from careapp.assessments.answers import RawAnswer
 from careapp.audit.services import record
 from careapp.auth.models import User
@@ -99,6 +100,7 @@ def _refresh_roadmap(establishment: Establishment, user: User) -> None:
     from careapp.roadmap.services import regenerate  # the roadmap reads the registers
 
     db.session.flush()
+    events.registers_changed.send(establishment)
     regenerate(establishment, user)
 
 

@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from careapp import events
 from careapp.assessments.models import Assessment, Campaign
 from careapp.assessments.scoring import resolve
 from careapp.audit.services import record
@@ -159,6 +160,7 @@ def regenerate(establishment: Establishment, user: User | None,
                 report.updated += 1
     if report.changed:
         db.session.flush()
+        events.roadmap_changed.send(establishment)
         record("roadmap.regenerate", actor=user, object_type="establishments",
                object_id=establishment.id, region_code=establishment.region_code,
                establishment_id=establishment.id,
@@ -242,6 +244,7 @@ def progress_of(actions: list[RoadmapAction], today: dt.date | None = None) -> P
 
 def _audit(action_name: str, action: RoadmapAction, establishment: Establishment, user: User,
            details: dict[str, Any]) -> None:
+    events.roadmap_changed.send(establishment)
     record(action_name, actor=user, object_type="roadmap_actions", object_id=action.id,
            region_code=establishment.region_code, establishment_id=establishment.id,
            details=details)

@@ -16,10 +16,7 @@ from careapp.auth.access import (
 )
 from careapp.db import db
 from careapp.organisations.models import Establishment, Region
-from careapp.rollups import indicators
 from careapp.rollups.loaders import (
-    axis_scores_frame,
-    establishments_frame,
     participation_by_region,
     region_status_rows,
     register_summaries,
@@ -93,18 +90,18 @@ def default_campaign(campaigns: list[Campaign], started: dict[int, int],
 
 def synthesis(region_code: str, campaign: Campaign, today: dt.date | None = None
               ) -> dict[str, Any]:
-    """The "Synthèse régionale" figures, computed by careapp/rollups/indicators.py."""
-    today = today or dt.date.today()
-    establishments = establishments_frame(campaign.id, region_code)
-    axes = axis_scores_frame(campaign.id, region_code)
-    axis_table = indicators.axis_distribution(axes, establishments)
+    """The "Synthèse régionale" figures, read from the summary tables (careapp/rollups/
+    refresh.py keeps them equal to careapp/rollups/indicators.py on the stored snapshots)."""
+    from careapp.rollups import refresh
+
+    stored = refresh.summaries(campaign, region_code,
+                               ("participation", "overall", "axes", "levels", "socle"))
+    db.session.commit()  # a scope read for the first time has just been stored
     return {
-        "participation": indicators.participation(
-            establishments, campaign.deadline, today).loc[indicators.ALL].to_dict(),
-        "overall": indicators.overall_distribution(establishments).loc[indicators.ALL].to_dict(),
-        "axes": {axis: row.to_dict() for (_, axis), row in axis_table.iterrows()},
-        "levels": indicators.level_distribution(establishments).loc[indicators.ALL].to_dict(),
-        "socle": indicators.socle_attainment(establishments).loc[indicators.ALL].to_dict(),
+        "participation": refresh.participation_as_of(stored["participation"], campaign.deadline,
+                                                     today),
+        "overall": stored["overall"], "axes": stored["axes"], "socle": stored["socle"],
+        "levels": {int(k) if k.isdigit() else k: n for k, n in stored["levels"].items()},
     }
 
 

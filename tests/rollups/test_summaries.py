@@ -1,0 +1,178 @@
+"""Summary tables (careapp/rollups/refresh.py): kept equal to a from-scratch recompute by the
+announcements of the assessments, registers and roadmap, in the same transaction; read by the
+"Synthèse régionale" block; `rollups refresh` rebuilds them. Both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from careapp.assessments import services
+from careapp.assessments.models import Assessment, AssessmentStatus, Campaign
+from careapp.db import db
+from careapp.resilience import services as registers
+from careapp.resilience.models import (
+    ActivityKind,
+    ExerciseStatus,
+    ExerciseType,
+    KitLevel,
+    PlanStatus,
+    Scenario,
+)
+from careapp.roadmap import services as roadmap
+from careapp.roadmap.models import RoadmapAction
+from careapp.rollups import refresh
+from careapp.rollups.models import NATIONAL, RollupSummary
+from tests import factories
+from tests.world import login, make_world, submitted_assessment
+
+
+def _stored() -> dict[tuple[int, str, str], Any]:
+    db.session.expire_all()
+    return {(r.campaign_id, r.scope, r.kind): r.payload
+            for r in db.session.scalars(select(RollupSummary))}
+
+
+def _from_scratch() -> dict[tuple[int, str, str], Any]:
+    for row in db.session.scalars(select(RollupSummary)):
+        db.session.delete(row)
+    db.session.flush()
+    for campaign in db.session.scalars(select(Campaign)):
+        refresh.rebuild(campaign)
+    db.session.commit()
+    return _stored()
+
+
+def _exercise(establishment, editor, held_on: dt.date):  # noqa: ANN001, ANN202
+    return registers.save_exercise(establishment, None, {
+        "status": ExerciseStatus.HELD, "held_on": held_on, "type": ExerciseType.TABLETOP,
+        "kit_level": KitLevel.BEGINNER, "scenario": Scenario.RANSOMWARE,
+        "functions": ["direction", "it"]}, editor, None)
+
+
+def test_incremental_refresh_equals_a_recompute_from_scratch(app) -> None:  # noqa: ANN001
+    today = dt.date.today()
+    world = make_world()  # the campaign's opening stored its scopes (national, 11, 53)
+    editor, ars = world.users["editor"], world.users["ars"]
+    editor.establishments.extend([world.same_region, world.other_region])
+    assert {(s, k) for _, s, k in _stored()} == {
+        (scope, kind) for scope in (NATIONAL, "11", "53") for kind in refresh.KINDS}
+
+    own = submitted_assessment(world.campaign, world.own, editor, level=2)
+    submitted_assessment(world.campaign, world.same_region, editor, level=1)
+    submitted_assessment(world.campaign, world.other_region, editor, level=3)
+    services.reopen(db.session.get(Assessment, own.id), ars, reason="Réponses à revoir")
+    db.session.commit()
+    regional = factories.campaign(2026, region="53", name="Campagne Bretagne 2026")
+    services.start_assessment(regional, world.own, editor)
+    db.session.commit()
+
+    exercise = _exercise(world.own, editor, today - dt.timedelta(days=30))
+    _exercise(world.other_region, editor, today - dt.timedelta(days=500))
+    activity = registers.save_activity(world.own, None, {
+        "kind": ActivityKind.CARE_SERVICE, "name": "Urgences adultes",
+        "pca_status": PlanStatus.TESTED}, editor, None)
+    registers.save_activity(world.same_region, None, {
+        "kind": ActivityKind.CARE_SERVICE, "name": "Bloc", "pca_status": PlanStatus.FORMALISED},
+        editor, None)
+    db.session.commit()
+    registers.save_activity(world.own, activity, {"pra_status": PlanStatus.FORMALISED}, editor,
+                            activity.revision)
+    registers.delete_exercise(world.own, exercise, editor)
+    action = db.session.scalars(select(RoadmapAction).filter_by(
+        establishment_id=world.same_region.id)).first()
+    assert action is not None
+    roadmap.mark_done(world.same_region, action, editor, action.revision)
+    db.session.commit()
+    submitted_assessment(world.campaign, world.own, editor, level=3)  # resubmitted
+
+    incremental = _stored()
+    assert incremental[(world.campaign.id, "53", "participation")]["submitted"] == 2
+    assert incremental[(world.campaign.id, NATIONAL, "participation")]["submitted"] == 3
+    assert incremental[(world.campaign.id, "53", "plans")]["care_service"]["pca_formalised"] == 2
+    assert incremental[(regional.id, "53", "participation")]["draft"] == 1
+    assert incremental[(world.campaign.id, "53", "roadmap")]["open"] > 0
+    assert incremental == _from_scratch()
+
+
+def test_a_submission_and_its_summary_share_one_transaction(app, monkeypatch) -> None:  # noqa: ANN001
+    world = make_world()
+    editor = world.users["editor"]
+    key = (world.campaign.id, "53", "participation")
+    before = _stored()[key]
+    assert before["submitted"] == 0
+
+    assessment = submitted_assessment(world.campaign, world.own, editor, level=2)
+    assert _stored()[key]["submitted"] == 1  # committed with it
+    services.reopen(assessment, world.users["ars"], reason="À revoir")
+    db.session.rollback()  # the reopening and its refresh go together
+    assert _stored()[key]["submitted"] == 1
+    assert db.session.get(Assessment, assessment.id).status is AssessmentStatus.SUBMITTED
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("refresh failed")
+
+    monkeypatch.setattr(refresh, "compute", broken)
+    services.reopen(db.session.get(Assessment, assessment.id), world.users["ars"],
+                    reason="À revoir")
+    with pytest.raises(RuntimeError):
+        db.session.commit()
+    db.session.rollback()
+    monkeypatch.undo()
+    assert db.session.get(Assessment, assessment.id).status is AssessmentStatus.SUBMITTED
+    assert _stored()[key]["submitted"] == 1
+
+
+def test_the_regional_synthesis_reads_the_summary_table(app, browser) -> None:  # noqa: ANN001
+    world = make_world()
+    submitted_assessment(world.campaign, world.own, world.users["editor"], level=2)
+    row = db.session.scalar(select(RollupSummary).filter_by(
+        campaign_id=world.campaign.id, scope="53", kind="overall"))
+    row.payload = {**row.payload, "median": 12.25}  # a figure no answer gives
+    db.session.commit()
+    login(browser, world, "ars")
+    html = browser.client.get(f"/region/?code=53&campagne={world.campaign.id}").get_data(
+        as_text=True)
+    assert "12,3" in html
+
+
+def test_a_scope_read_first_is_stored_then_read(app, browser) -> None:  # noqa: ANN001
+    world = make_world()
+    for row in db.session.scalars(select(RollupSummary)):
+        db.session.delete(row)
+    db.session.commit()
+    login(browser, world, "ars")
+    html = browser.client.get(f"/region/?code=53&campagne={world.campaign.id}").get_data(
+        as_text=True)
+    assert "non commencées : 2, sur 2" in html
+    assert {k for _, s, k in _stored() if s == "53"} == {
+        "participation", "overall", "axes", "levels", "socle"}
+
+
+def test_the_refresh_command_rebuilds_every_campaign(app) -> None:  # noqa: ANN001
+    world = make_world()
+    submitted_assessment(world.campaign, world.own, world.users["editor"], level=2)
+    expected = _stored()
+    for row in db.session.scalars(select(RollupSummary)):
+        db.session.delete(row)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["rollups", "refresh", "--campaign",
+                                                str(world.campaign.id)])
+    assert result.exit_code == 0, result.output
+    assert "1 campagne(s), 3 périmètre(s)" in result.output
+    assert _stored() == expected
+    missing = app.test_cli_runner().invoke(args=["rollups", "refresh", "--campaign", "999999"])
+    assert missing.exit_code == 1
+
+
+def test_a_scope_without_establishments_has_empty_figures(app) -> None:  # noqa: ANN001
+    campaign = factories.campaign(2026, region="84")  # no establishment in the region
+    db.session.commit()
+    stored = {k: p for (c, s, k), p in _stored().items() if c == campaign.id}
+    assert stored["participation"]["total"] == 0 and stored["overall"]["n"] == 0
+    assert stored["exercises"] == {"n": 0, "within_12_months": 0, "share": None}
+    assert stored["roadmap"] == {"open": 0, "open_p1": 0, "overdue": 0}
+    assert stored["plans"] == {} and stored["axes"] == {}
