@@ -274,20 +274,39 @@ def plans_by_kind(activities: pd.DataFrame, establishments: pd.DataFrame,
     return _index_name(result, by)
 
 
+COUNT_COLUMNS = ["open", "open_p1", "overdue"]
+
+
+def roadmap_counts(roadmap: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """Per establishment with actions: open actions, open P1 actions, overdue open actions
+    (due before today). loaders.roadmap_counts_frame computes the same in SQL."""
+    is_open = roadmap["status"].astype(str).isin(list(OPEN_ACTIONS))
+    due = pd.to_datetime(roadmap["due_on"], errors="coerce")
+    flags = pd.DataFrame({
+        "establishment_id": roadmap["establishment_id"], "open": is_open,
+        "open_p1": is_open & (roadmap["priority"].astype(str) == "P1"),
+        "overdue": is_open & (due < pd.Timestamp(today))})
+    counts = flags.groupby("establishment_id", as_index=False)[COUNT_COLUMNS].sum()
+    return counts.astype({c: int for c in COUNT_COLUMNS})
+
+
 def roadmap_progress(roadmap: pd.DataFrame, establishments: pd.DataFrame, today: dt.date,
                      by: By = None) -> pd.DataFrame:
     """Per group: open actions, open P1 actions, overdue open actions (due before today)."""
-    frame = _attach(roadmap, establishments, by)
+    return roadmap_progress_from_counts(roadmap_counts(roadmap, today), establishments, by)
+
+
+def roadmap_progress_from_counts(counts: pd.DataFrame, establishments: pd.DataFrame,
+                                 by: By = None) -> pd.DataFrame:
+    """roadmap_progress from per-establishment counts (what the national refresh reads: a few
+    thousand rows instead of every action)."""
+    frame = _attach(counts, establishments, by)
     frame, keys = _grouped(frame, by)
-    is_open = frame["status"].map(lambda s: str(s) in OPEN_ACTIONS)
-    frame = frame.assign(
-        open=is_open, open_p1=is_open & (frame["priority"].map(str) == "P1"),
-        overdue=is_open & frame["due_on"].map(lambda d: pd.notna(d) and d < today))
     base, base_keys = _grouped(establishments, by)
     result = pd.DataFrame(0, index=base.groupby(base_keys, dropna=False).size().index,
-                          columns=["open", "open_p1", "overdue"])
+                          columns=COUNT_COLUMNS)
     if len(frame):
-        sums = frame.groupby(keys, dropna=False)[["open", "open_p1", "overdue"]].sum()
+        sums = frame.groupby(keys, dropna=False)[COUNT_COLUMNS].sum()
         result.loc[sums.index, sums.columns] = sums.astype(int)
     return _index_name(result.astype(int), by)
 

@@ -101,8 +101,8 @@ def compute(campaign: Campaign, scope: str, kinds: Iterable[str],
         out["plans"] = _by_second_level(indicators.plans_by_kind(
             loaders.activities_frame(region), establishments))
     if "roadmap" in kinds:
-        out["roadmap"] = _row(indicators.roadmap_progress(
-            loaders.roadmap_frame(region), establishments, today),
+        out["roadmap"] = _row(indicators.roadmap_progress_from_counts(
+            loaders.roadmap_counts_frame(region, today), establishments),
             {"open": 0, "open_p1": 0, "overdue": 0})
     return out
 

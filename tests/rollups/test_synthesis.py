@@ -77,6 +77,16 @@ def test_loaders_read_the_stored_snapshots(app) -> None:  # noqa: ANN001
     roadmap = roadmap_frame("53")
     assert len(roadmap) > 0 and set(roadmap["status"]) <= {"todo", "in_progress", "done",
                                                            "abandoned"}
+    # the database's counts equal the pure function's on the same actions
+    from careapp.rollups.indicators import roadmap_counts
+    from careapp.rollups.loaders import roadmap_counts_frame
+
+    for today in (dt.date(2020, 1, 1), dt.date.today(), dt.date(2100, 1, 1)):
+        in_sql = roadmap_counts_frame("53", today).sort_values("establishment_id")
+        in_pandas = roadmap_counts(roadmap, today)
+        in_pandas = in_pandas[in_pandas["open"] > 0].sort_values("establishment_id")
+        assert in_sql.reset_index(drop=True).astype(int).equals(
+            in_pandas.reset_index(drop=True).astype(int)), today
 
 
 def _row(html: str, key: str) -> list[str]:
