@@ -200,7 +200,7 @@ def _answer(question: Question, maturity: float, rng: random.Random) -> AnswerIn
         ranked = sorted(question.options, key=lambda o: abs(o.level - target))
         value = ranked[0].id if question.type == "single" else [ranked[0].id]
     elif question.type in {"number", "percent"}:
-        value = _number_for_level(question, target, rng)
+        value = number_for_level(question, target, rng)
     elif question.type == "date":
         value = (dt.date.today() - dt.timedelta(days=rng.randint(30, 500))).isoformat()
     else:
@@ -208,7 +208,7 @@ def _answer(question: Question, maturity: float, rng: random.Random) -> AnswerIn
     return AnswerInput("answered", value, "", "")
 
 
-def _number_for_level(question: Question, target: int, rng: random.Random) -> str:
+def number_for_level(question: Question, target: int, rng: random.Random) -> str:
     """A number inside the question's bounds whose threshold gives about `target`."""
     reachable = [t for t in question.thresholds if t.level <= target] or [question.thresholds[0]]
     low = max(reachable[-1].min, question.bounds.get("min", 0))

@@ -31,6 +31,7 @@ from typing import Any
 
 from careapp.assessments.answers import DONT_KNOW, NA, RawAnswer
 from careapp.assessments.scoring import score
+from careapp.demo import number_for_level  # the demo and the bench answer numbers alike
 from careapp.organisations.finess import make_finess
 from careapp.questionnaires.model import Question, Questionnaire
 from careapp.roadmap.generate import _question_proposals  # the real rules for question gaps
@@ -305,25 +306,12 @@ def _answer(question: Question, maturity: float, day: dt.date, rng: random.Rando
         ranked = sorted(question.options, key=lambda o: (abs(o.level - target), o.id))
         value = ranked[0].id if question.type == "single" else [ranked[0].id]
     elif question.type in {"number", "percent"}:
-        value = _number_for_level(question, target, rng)
+        value = number_for_level(question, target, rng)
     elif question.type == "date":
         value = (day - dt.timedelta(days=rng.randint(30, 500))).isoformat()
     else:
         value = "Réponse synthétique."
     return RawAnswer("answered", value, "")
-
-
-def _number_for_level(question: Question, target: int, rng: random.Random) -> str:
-    reachable = [t for t in question.thresholds if t.level <= target] or [question.thresholds[0]]
-    low = max(reachable[-1].min, question.bounds.get("min", 0))
-    number = low + rng.uniform(0, 0.9)
-    if question.type == "percent":
-        number = min(100.0, number)
-    if "max" in question.bounds:
-        number = min(number, question.bounds["max"])
-    if question.bounds.get("integer"):
-        return str(int(low))
-    return f"{number:.1f}".replace(".", ",")
 
 
 def _registers(spec: Spec, establishment_id: int, maturity: float, ids: _Ids,
