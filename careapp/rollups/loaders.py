@@ -171,16 +171,20 @@ def _in_scope(query: Any, region_code: str | None) -> Any:
     return query if region_code is None else query.where(Establishment.region_code == region_code)
 
 
+def establishment_columns() -> tuple[Any, ...]:
+    """What a row of the establishments frame selects (ESTABLISHMENT_COLUMNS, in order)."""
+    return (Establishment.id, Establishment.name, Establishment.region_code,
+            Establishment.category, Establishment.sector, Ght.code, Assessment.id,
+            Assessment.status, Assessment.submitted_at, ScoreSnapshot.overall,
+            ScoreSnapshot.overall_level, ScoreSnapshot.socle_rate, ScoreSnapshot.scoring_version)
+
+
 def establishments_frame(campaign_id: int, region_code: str | None = None) -> pd.DataFrame:
     """Every establishment of the scope (a region, or the nation) with its assessment of the
     campaign: status (None: not started) and the snapshot's figures as stored (exact since
     scoring 2.0, rounded to 0.1 by 1.0)."""
     rows = db.session.execute(_in_scope(
-        select(Establishment.id, Establishment.name, Establishment.region_code,
-               Establishment.category, Establishment.sector, Ght.code, Assessment.id,
-               Assessment.status, Assessment.submitted_at, ScoreSnapshot.overall,
-               ScoreSnapshot.overall_level, ScoreSnapshot.socle_rate,
-               ScoreSnapshot.scoring_version)
+        select(*establishment_columns())
         .outerjoin(Ght, Ght.id == Establishment.ght_id)
         .outerjoin(Assessment, (Assessment.establishment_id == Establishment.id)
                    & (Assessment.campaign_id == campaign_id))

@@ -32,7 +32,7 @@ from careapp.assessments.models import Assessment, AssessmentStatus, AxisScore, 
 from careapp.db import db
 from careapp.organisations.models import CATEGORIES, Establishment, Ght
 from careapp.rollups import indicators
-from careapp.rollups.loaders import AXIS_COLUMNS, ESTABLISHMENT_COLUMNS
+from careapp.rollups.loaders import AXIS_COLUMNS, ESTABLISHMENT_COLUMNS, establishment_columns
 from careapp.rollups.suppression import MIN_GROUP
 
 REGION, CATEGORY = "region", "category"
@@ -91,11 +91,7 @@ def peer_frames(campaign_id: int, region_code: str, category: str
     of the campaign's submitted assessments in the region or in the category: two queries."""
     where = _peers_of(campaign_id, region_code, category)
     establishments = _frame(db.session.execute(
-        select(Establishment.id, Establishment.name, Establishment.region_code,
-               Establishment.category, Establishment.sector, Ght.code, Assessment.id,
-               Assessment.status, Assessment.submitted_at, ScoreSnapshot.overall,
-               ScoreSnapshot.overall_level, ScoreSnapshot.socle_rate,
-               ScoreSnapshot.scoring_version)
+        select(*establishment_columns())
         .join(Assessment, Assessment.establishment_id == Establishment.id)
         .join(ScoreSnapshot, ScoreSnapshot.assessment_id == Assessment.id)
         .outerjoin(Ght, Ght.id == Establishment.ght_id)

@@ -23,8 +23,8 @@ from careapp.resilience.models import ExerciseStatus, ExerciseType, KitLevel, Sc
 from careapp.rollups import indicators as ind
 from careapp.rollups import national
 from careapp.rollups.loaders import establishments_frame, exercises_frame, register_summaries
-from tests import factories
-from tests.world import login, make_world, submitted_assessment
+from tests.rollups.test_synthesis import _region_with_results
+from tests.world import login
 
 DASH = "—"
 
@@ -32,21 +32,8 @@ DASH = "—"
 def _nation():  # noqa: ANN202
     """Region 53: 4 submitted (two private for-profit clinics), a draft, one not started, an
     exercise and a continuity profile at `own`; region 11: one submitted; other regions empty."""
-    world = make_world()
+    world = _region_with_results(clinic_sector=Sector.PRIVATE_FORPROFIT)
     editor = world.users["editor"]
-    submitted_assessment(world.campaign, world.own, editor, level=2)
-    submitted_assessment(world.campaign, world.same_region, editor, level=1)
-    for level in (3, 0):
-        est = factories.establishment("53", category="CLINIQUE", sector=Sector.PRIVATE_FORPROFIT)
-        editor.establishments.append(est)
-        submitted_assessment(world.campaign, est, editor, level=level)
-    draft = factories.establishment("53")
-    editor.establishments.append(draft)
-    from careapp.assessments import services
-
-    services.start_assessment(world.campaign, draft, editor)
-    factories.establishment("53")  # not started
-    submitted_assessment(world.campaign, world.other_region, editor, level=3)
     registers.save_exercise(world.own, None, {
         "status": ExerciseStatus.HELD, "held_on": dt.date.today() - dt.timedelta(days=60),
         "type": ExerciseType.TABLETOP, "kit_level": KitLevel.BEGINNER,

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from careapp.assessments.models import CampaignStatus
 from careapp.db import db
 from careapp.numbers import format_percent, format_score
+from careapp.organisations.models import Sector
 from careapp.rollups import indicators as ind
 from careapp.rollups.loaders import (
     activities_frame,
@@ -24,13 +25,15 @@ from tests import factories
 from tests.world import login, make_world, submitted_assessment
 
 
-def _region_with_results():  # noqa: ANN202
+def _region_with_results(clinic_sector: Sector = Sector.PUBLIC):  # noqa: ANN202
+    """Region 53: 4 submitted (two CLINIQUE of `clinic_sector`), a draft, one not started;
+    region 11: one submitted."""
     world = make_world()
     editor = world.users["editor"]
     submitted_assessment(world.campaign, world.own, editor, level=2)
     submitted_assessment(world.campaign, world.same_region, editor, level=1)
     for level in (3, 0):
-        est = factories.establishment("53", category="CLINIQUE")
+        est = factories.establishment("53", category="CLINIQUE", sector=clinic_sector)
         editor.establishments.append(est)
         submitted_assessment(world.campaign, est, editor, level=level)
     draft = factories.establishment("53")
