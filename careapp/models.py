@@ -1,5 +1,6 @@
 """Imports every model so that the metadata is complete (migrations, tests)."""
 
+from careapp.api.models import ApiToken  # noqa: F401
 from careapp.assessments.models import (  # noqa: F401
     Answer,
     Assessment,
@@ -18,4 +19,4 @@ from careapp.resilience.models import (  # noqa: F401
     ExerciseFinding,
 )
 from careapp.roadmap.models import RoadmapAction  # noqa: F401
-from careapp.rollups.models import RollupSummary  # noqa: F401
+from careapp.rollups.models import EstablishmentRollup, RollupSummary  # noqa: F401

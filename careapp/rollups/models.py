@@ -36,3 +36,41 @@ class RollupSummary(db.Model):
     # The day the figures were computed for (exercise share and overdue actions depend on it).
     as_of: Mapped[dt.date]
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class EstablishmentRollup(db.Model):
+    """One establishment's line of a campaign's dashboards: its assessment's figures (from the
+    frozen snapshot) and its registers' summary (D2, exercises, roadmap), kept up to date by
+    careapp/rollups/refresh.py like RollupSummary. The ARS table filters, sorts and pages these
+    rows in SQL instead of rebuilding every establishment's registers on each view.
+
+    Registers belong to the establishment, not to a campaign: their columns repeat on each
+    campaign's row (a few campaigns at a time), so that one campaign's table is one query."""
+
+    __tablename__ = "establishment_rollups"
+    __table_args__ = (UniqueConstraint("campaign_id", "establishment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishments.id", ondelete="CASCADE"), index=True)
+    region_code: Mapped[str] = mapped_column(String(2), index=True)
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="SET NULL"))
+    status: Mapped[str | None] = mapped_column(String(16))  # None: not started
+    submitted_at: Mapped[dt.datetime | None]
+    overall: Mapped[float | None]
+    overall_level: Mapped[int | None]
+    socle_rate: Mapped[float | None]
+    axes: Mapped[Any] = mapped_column(JSON, default=dict)  # axis id -> exact score
+    domains: Mapped[Any] = mapped_column(JSON, default=dict)  # domain -> ready/not_ready/...
+    d2_met: Mapped[int] = mapped_column(default=0)
+    d2_total: Mapped[int] = mapped_column(default=0)
+    d2_unknown: Mapped[int] = mapped_column(default=0)
+    last_exercise_on: Mapped[dt.date | None]
+    retex_missing: Mapped[int] = mapped_column(default=0)
+    open_actions: Mapped[int] = mapped_column(default=0)
+    open_p1: Mapped[int] = mapped_column(default=0)
+    overdue: Mapped[int] = mapped_column(default=0)
+    as_of: Mapped[dt.date]
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
