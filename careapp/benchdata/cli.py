@@ -8,6 +8,7 @@ campaign; everything else comes from generate.py as plain rows and goes in throu
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from collections.abc import Callable
 
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 from careapp.assessments import services as assessments
 from careapp.benchdata.generate import CampaignRef, Spec, generate
 from careapp.benchdata.load import finish, first_ids, load_batch
+from careapp.benchdata.users import BenchUsersError, check, create_users
 from careapp.db import db
 from careapp.organisations.models import Establishment
 
@@ -72,7 +74,19 @@ def build(establishments: int, campaigns: int, seed: int, today: dt.date,
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="reference date (default: today)")
-def bench_data(establishments: int, campaigns: int, seed: int, today: dt.datetime | None) -> None:
+@click.option("--with-users", "with_users", type=click.IntRange(0, 200), default=0,
+              show_default=True,
+              help="benchmark accounts: N RSSI (one draft assessment each), N ARS per region, "
+                   "N national, all with --users-password and --users-totp-secret")
+@click.option("--users-password", envvar="CAREAPP_BENCH_PASSWORD", default=None,
+              help="password of the benchmark accounts (or CAREAPP_BENCH_PASSWORD)")
+@click.option("--users-totp-secret", envvar="CAREAPP_BENCH_TOTP_SECRET", default=None,
+              help="base32 TOTP secret of the benchmark accounts (or CAREAPP_BENCH_TOTP_SECRET)")
+@click.option("--users-file", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="write the accounts' manifest (emails, assessment ids; no secret) as JSON")
+def bench_data(establishments: int, campaigns: int, seed: int, today: dt.datetime | None,
+               with_users: int, users_password: str | None, users_totp_secret: str | None,
+               users_file: str | None) -> None:
     """Fill an empty database with a synthetic nation (benchmarks). Refused in production."""
     if current_app.config["ENV_NAME"] == "production":
         click.echo("bench-data refusé en production (CAREAPP_ENV=production) : il remplit la "
@@ -80,13 +94,26 @@ def bench_data(establishments: int, campaigns: int, seed: int, today: dt.datetim
         sys.exit(1)
     day = today.date() if today else dt.date.today()
     try:
+        if with_users:
+            if not users_password or not users_totp_secret:
+                raise BenchUsersError("--with-users demande --users-password et "
+                                      "--users-totp-secret.")
+            check(users_password, users_totp_secret)
         with click.progressbar(length=establishments, label="Établissements") as bar:
             counts = build(establishments, campaigns, seed, day, bar.update)
-    except BenchDataError as exc:
+        manifest = (create_users(with_users, users_password or "", users_totp_secret or "")
+                    if with_users else None)
+    except (BenchDataError, BenchUsersError) as exc:
         db.session.rollback()
         click.echo(f"bench-data refusé : {exc}", err=True)
         sys.exit(1)
     db.session.commit()
+    if manifest is not None:
+        counts["users"] = len(manifest["rssi"]) + len(manifest["national"]) + sum(
+            len(a) for a in manifest["ars"].values())
+        if users_file:
+            with open(users_file, "w", encoding="utf-8") as out:
+                json.dump(manifest, out, indent=1)
     click.echo(f"Nation synthétique chargée ({db.engine.dialect.name}) :")
     for name, count in counts.items():
         click.echo(f"  {name:<20} {count:>9}")
