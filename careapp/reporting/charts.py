@@ -22,3 +22,47 @@ def axis_bars_svg(questionnaire: Questionnaire, results: dict[str, Any], lang: s
         })
     # The SVG comes from an autoescaped Jinja template: it is already safe markup.
     return Markup(render_template("charts/axis_bars.svg", bars=bars, overall=results["overall"]))  # noqa: S704
+
+
+# -- the ARS dashboard's charts (careapp/rollups/dashboard.py) --------------------------------
+
+def _svg(template: str, **context: Any) -> Markup:
+    # Autoescaped Jinja templates: already safe markup.
+    return Markup(render_template(template, **context))  # noqa: S704
+
+
+def axis_distribution_svg(questionnaire: Questionnaire, axes: dict[str, Any],
+                          overall: dict[str, Any] | None = None, lang: str = "fr",
+                          chart_id: str = "chart-axes") -> Markup:
+    """Median and quartiles (Q1–Q3 box, median line) of each axis's score, 0 to 100, with n;
+    `axes` is the summaries' payload (axis id → {n, median, q1, q3})."""
+    empty = {"n": 0, "median": None, "q1": None, "q3": None}
+    rows = [{"id": a.id, "label": tr(a.title, lang), **(axes.get(a.id) or empty)}
+            for a in questionnaire.axes]
+    if overall is not None:
+        rows.insert(0, {"id": "overall", "label": None, **overall})
+    return _svg("charts/axis_distribution.svg", rows=rows, chart_id=chart_id)
+
+
+def levels_svg(levels: list[dict[str, Any]], chart_id: str = "chart-levels") -> Markup:
+    """Horizontal bars of the number of submitted assessments at each maturity level;
+    `levels`: [{level, label, count}]."""
+    top = max([lv["count"] for lv in levels] + [1])
+    total = sum(lv["count"] for lv in levels)
+    return _svg("charts/levels.svg", levels=levels, top=top, total=total, chart_id=chart_id)
+
+
+def participation_svg(points: list[tuple[Any, int]], total: int, start: Any, deadline: Any,
+                      end: Any, chart_id: str = "chart-participation") -> Markup:
+    """Cumulative submissions by day (a step line) from `start` to `end`, the deadline marked,
+    against the number of establishments `total`."""
+    span = max((end - start).days, 1)
+    top = max(total, 1)
+
+    def x(day: Any) -> float:
+        return round(min(max((day - start).days, 0), span) / span, 4)
+
+    steps = [(x(day), count / top) for day, count in points]
+    return _svg("charts/participation.svg", steps=steps, total=total, points=points,
+                deadline_x=x(deadline), deadline=deadline, start=start, end=end,
+                chart_id=chart_id)

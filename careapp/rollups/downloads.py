@@ -7,9 +7,11 @@ only (`can_see_register_summaries_of_region`); GRADeS, national and admin get th
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import unicodedata
+from typing import Any
 
 from flask import Blueprint, Response, abort, request, send_file
 from flask_babel import get_locale
@@ -20,6 +22,7 @@ from careapp.assessments.services import campaigns_in
 from careapp.auth.access import can_see_register_summaries_of_region, visible_region_codes
 from careapp.db import db
 from careapp.organisations.models import Region
+from careapp.rollups import followup
 from careapp.rollups.exports import to_csv, to_xlsx
 from careapp.rollups.region_results import region_results
 
@@ -83,6 +86,58 @@ def establishments_csv(code: str) -> Response:
 @bp.get("/etablissements.xlsx")
 def establishments_xlsx(code: str) -> Response:
     return _download(code, "xlsx")
+
+
+# -- the ARS dashboard's tables, as filtered on the page --------------------------------------
+
+def _send(table: Any, name: str, fmt: str, title: str) -> Response:
+    data = (to_csv(table.columns, table.rows) if fmt == "csv"
+            else to_xlsx(table.columns, table.rows, title=title))
+    response = send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True,
+                         download_name=f"{name}.{fmt}", max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _dashboard_download(code: str, fmt: str, what: str) -> Response:
+    """The establishment table (`tableau`) or the « à relancer » list of the dashboard, with
+    the page's filters and sort (bad values fall back to the defaults, as on the page)."""
+    from careapp.rollups import dashboard
+    from careapp.rollups.region_results import dashboard_table, followup_table
+
+    region, campaign = _region_and_campaign(code)
+    with_registers = can_see_register_summaries_of_region(current_user, region.code)
+    frame = dashboard.lines(campaign, region.code)
+    db.session.commit()  # lines read for the first time have just been stored
+    today = dt.date.today()
+    rows, _filters = dashboard.filtered_rows(frame, request.args, with_registers=with_registers)
+    if what == "tableau":
+        table = dashboard_table(rows, with_registers=with_registers, today=today)
+    else:
+        table = followup_table(followup.to_follow_up(rows, campaign.deadline, today,
+                                                     with_registers))
+    return _send(table, f"care-{_slug(region.name)}-{campaign.year}-{what}", fmt,
+                 f"{region.name} {campaign.year}")
+
+
+@bp.get("/tableau.csv")
+def table_csv(code: str) -> Response:
+    return _dashboard_download(code, "csv", "tableau")
+
+
+@bp.get("/tableau.xlsx")
+def table_xlsx(code: str) -> Response:
+    return _dashboard_download(code, "xlsx", "tableau")
+
+
+@bp.get("/a-relancer.csv")
+def followup_csv(code: str) -> Response:
+    return _dashboard_download(code, "csv", "a-relancer")
+
+
+@bp.get("/a-relancer.xlsx")
+def followup_xlsx(code: str) -> Response:
+    return _dashboard_download(code, "xlsx", "a-relancer")
 
 
 # -- the national dashboard's regions table (national staff and administrators) ---------------

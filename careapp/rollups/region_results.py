@@ -21,6 +21,7 @@ from careapp.assessments.scoring import DOMAINS, LEVEL_BOUNDS
 from careapp.assessments.services import questionnaire_of_campaign
 from careapp.db import db
 from careapp.organisations.models import Establishment, Ght
+from careapp.resilience.indicators import held_within_12_months
 from careapp.rollups.exports import Column
 from careapp.rollups.loaders import region_status_rows, register_summaries
 
@@ -124,3 +125,53 @@ def region_results(region_code: str, campaign: Campaign, *, with_registers: bool
             ]
         rows.append(row)
     return Table(columns, rows)
+
+
+# -- the ARS dashboard's tables (careapp/rollups/dashboard.py), from the establishment lines ---
+
+def dashboard_table(frame: Any, *, with_registers: bool, today: dt.date) -> Table:
+    """The establishment table as the dashboard shows it (all the filtered rows, in the
+    page's order); the registers' columns only `with_registers`."""
+    columns = [
+        Column(_("Établissement"), width=40), Column(_("FINESS ET"), width=12),
+        Column(_("Catégorie"), width=10), Column(_("Code GHT"), width=14),
+        Column(_("État"), width=14), Column(_("Soumise le"), "date", width=12),
+        Column(_("Score global"), "number", below=LEVEL_BOUNDS),
+        Column(_("Socle Cyber atteint (%)"), "number", width=14, below=(100,)),
+    ]
+    if with_registers:
+        columns += [Column(_("Exercice < 12 mois"), width=10),
+                    Column(_("Dernier exercice le"), "date"), Column(_("RETEX manquants"), "int"),
+                    Column(_("D2 atteints"), "int"), Column(_("D2 total"), "int"),
+                    Column(_("P1 ouvertes"), "int"), Column(_("Actions en retard"), "int")]
+    labels = {None: STATUS_LABELS[None], "draft": _("Brouillon"), "submitted": _("Soumise")}
+    rows: list[list[Any]] = []
+    for r in frame.to_dict("records"):
+        status = r["status"] if isinstance(r["status"], str) else None
+        row = [r["name"], r["finess_et"], r["category"], r["ght_code"], str(labels[status]),
+               _plain(r["submitted_at"]), _plain(r["overall"]), _plain(r["socle_rate"])]
+        if with_registers:
+            last = _plain(r["last_exercise_on"])
+            row += [_yes_no(last is not None and held_within_12_months(last, today)), last,
+                    int(r["retex_missing"] or 0), int(r["d2_met"] or 0), int(r["d2_total"] or 0),
+                    int(r["open_p1"] or 0), int(r["overdue"] or 0)]
+        rows.append(row)
+    return Table(columns, rows)
+
+
+def followup_table(follow_up: list[Any]) -> Table:
+    """The « à relancer » list: one row per establishment, its reasons joined."""
+    columns = [Column(_("Établissement"), width=40), Column(_("FINESS ET"), width=12),
+               Column(_("Motifs"), width=90)]
+    return Table(columns, [[f.name, f.finess_et, " ; ".join(str(r) for r in f.reasons)]
+                           for f in follow_up])
+
+
+def _plain(value: Any) -> Any:
+    """None for pandas' missing values (NaN, NaT)."""
+    import pandas as pd
+
+    try:
+        return None if value is None or pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value

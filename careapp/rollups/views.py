@@ -4,6 +4,8 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,12 +17,9 @@ from careapp.auth.access import (
     visible_region_codes,
 )
 from careapp.db import db
-from careapp.organisations.models import Establishment, Region
-from careapp.rollups.loaders import (
-    participation_by_region,
-    region_status_rows,
-    register_summaries,
-)
+from careapp.organisations.models import Region
+from careapp.rollups import table
+from careapp.rollups.loaders import participation_by_region
 
 bp = Blueprint("rollups", __name__, url_prefix="/region")
 
@@ -41,32 +40,68 @@ def region() -> str:
     if selected is None:
         abort(404)
     campaigns = campaigns_in(selected.code)
-    campaign = None
-    if campaigns:
-        wanted = request.args.get("campagne", type=int)
-        campaign = next((c for c in campaigns if c.id == wanted), None)
-        if campaign is None:
-            counts_by = participation_by_region([c.id for c in campaigns])
-            campaign = default_campaign(campaigns, {
-                c.id: sum(counts_by.get((selected.code, c.id), {}).values()) for c in campaigns})
-    rows = region_status_rows(selected.code, campaign) if campaign else []
-    counts = dict.fromkeys(STATUS_LABELS, 0)
-    for row in rows:
-        counts[row["status"]] += 1
-    # Registers stay inside establishments; the ARS of the region sees their summary.
-    show_registers = can_see_register_summaries_of_region(current_user, selected.code)
-    establishments = db.session.execute(
-        select(Establishment.id, Establishment.name).where(Establishment.region_code == code)
-        .order_by(Establishment.name)).all() if show_registers else []
-    summaries = register_summaries([e.id for e in establishments])
+    campaign = chosen_campaign(selected.code, campaigns)
+    errors: list[Any] = []
+    if request.args.get("campagne") and (
+            campaign is None or str(campaign.id) != request.args.get("campagne")):
+        errors.append(_l("Campagne inconnue : la campagne par défaut est affichée."))
+    context: dict[str, Any] = {}
+    if campaign is not None:
+        context = _dashboard_context(selected.code, campaign)
+        errors += context["board"].filters.errors
     return render_template(
-        "rollups/region.html", show_registers=show_registers, summaries=summaries,
-        establishments=establishments, regions=regions, region=selected, campaigns=campaigns,
-        campaign=campaign, rows=rows, counts=counts, status_labels=STATUS_LABELS,
-        questionnaire=questionnaire_of_campaign(campaign) if campaign else None,
-        may_reopen=can_reopen_in_region(current_user, selected.code),
-        synthesis=synthesis(selected.code, campaign) if campaign else None,
-    )
+        "rollups/region.html", regions=regions, region=selected, campaigns=campaigns,
+        campaign=campaign, errors=errors, status_labels=STATUS_LABELS,
+        questionnaire=questionnaire_of_campaign(campaign) if campaign else None, **context)
+
+
+def chosen_campaign(region_code: str, campaigns: list[Campaign]) -> Campaign | None:
+    """The `campagne` parameter when it is one of the region's campaigns, else the default."""
+    if not campaigns:
+        return None
+    wanted = request.args.get("campagne", type=int)
+    campaign = next((c for c in campaigns if c.id == wanted), None)
+    if campaign is None:
+        counts_by = participation_by_region([c.id for c in campaigns])
+        campaign = default_campaign(campaigns, {
+            c.id: sum(counts_by.get((region_code, c.id), {}).values()) for c in campaigns})
+    return campaign
+
+
+def _dashboard_context(region_code: str, campaign: Campaign) -> dict[str, Any]:
+    from careapp.reporting import charts
+    from careapp.rollups import dashboard
+
+    today = dt.date.today()
+    lang = _lang()
+    show_registers = can_see_register_summaries_of_region(current_user, region_code)
+    figures = dashboard.headline(campaign, region_code, today)
+    frame = dashboard.lines(campaign, region_code)
+    db.session.commit()  # summaries or lines read for the first time have just been stored
+    board = dashboard.build(frame, request.args, campaign, with_registers=show_registers,
+                            today=today)
+    questionnaire = questionnaire_of_campaign(campaign)
+    levels = dashboard.level_rows(questionnaire, figures["levels"], lang)
+    last_day = max([campaign.deadline, min(today, campaign.deadline + dt.timedelta(days=60)),
+                    *(day for day, _ in board.timeline)])
+    return {
+        "board": board, "figures": figures, "show_registers": show_registers,
+        "may_reopen": can_reopen_in_region(current_user, region_code),
+        "synthesis": figures, "levels": levels, "today": today,
+        "page_links": table.page_links(board.page.number, board.page.pages),
+        "axes_chart": charts.axis_distribution_svg(questionnaire, figures["axes"],
+                                                   figures["overall"], lang),
+        "levels_chart": charts.levels_svg(levels),
+        "participation_chart": charts.participation_svg(
+            board.timeline, board.total, min([campaign.opens_on,
+                                              *(d for d, _ in board.timeline)]),
+            campaign.deadline, last_day),
+    }
+
+
+def _lang() -> str:
+    locale = get_locale()
+    return locale.language if locale else "fr"
 
 
 def default_campaign(campaigns: list[Campaign], started: dict[int, int],
