@@ -55,6 +55,11 @@ class Question:
     depends_on: tuple[str, tuple[str, ...]] | None = None
     references: tuple[dict[str, str], ...] = ()
     evidence_hint: dict[str, str] | None = None
+    # Counted multiple choice: the level stays at or below `max_level_without` unless one option
+    # of every group is ticked (care-v2 GOV-07: the three mandatory BIA perimeters).
+    required_groups: tuple[frozenset[str], ...] = ()
+    max_level_without: int = 3
+    rationale: dict[str, str] | None = None
 
     @property
     def scored(self) -> bool:
@@ -80,7 +85,11 @@ class Question:
         if self.multi_aggregation == "min":
             return min(o.level for o in chosen)
         # "count": level from the number of selected options that carry a positive level.
-        return self.level_for_number(sum(1 for o in chosen if o.level > 0))
+        level = self.level_for_number(sum(1 for o in chosen if o.level > 0))
+        ticked = {o.id for o in chosen}
+        if any(not (group & ticked) for group in self.required_groups):
+            level = min(level, self.max_level_without)
+        return level
 
 
 @dataclass(frozen=True)
@@ -177,6 +186,7 @@ def _build_question(
     q: dict[str, Any], axis_id: str, section_id: str, default_target: int, socle_min: int
 ) -> Question:
     depends = q.get("depends_on")
+    required = q.get("required_options") or {}
     return Question(
         id=q["id"],
         axis_id=axis_id,
@@ -201,4 +211,7 @@ def _build_question(
         depends_on=(depends["question"], tuple(depends["options"])) if depends else None,
         references=tuple(q.get("references", ())),
         evidence_hint=q.get("evidence_hint"),
+        required_groups=tuple(frozenset(g) for g in required.get("groups", ())),
+        max_level_without=required.get("max_level_without", 3),
+        rationale=q.get("rationale"),
     )

@@ -142,6 +142,17 @@ def _question_issues(
         if lvls != sorted(lvls):
             issues.append(ValidationIssue(f"{path}.thresholds",
                                           "les niveaux des seuils ne doivent pas décroître"))
+    required = q.get("required_options")
+    if required:
+        rpath = f"{path}.required_options"
+        if q.get("multi_aggregation") != "count":
+            issues.append(ValidationIssue(
+                rpath, "réservé aux questions à choix multiple comptées (multi_aggregation: count)"))
+        for gi, group in enumerate(required["groups"]):
+            for oi, option_id in enumerate(group):
+                if option_id not in option_ids:
+                    issues.append(ValidationIssue(f"{rpath}.groups[{gi}][{oi}]",
+                                                  f"option inconnue de {qid} : {option_id}"))
     if q.get("socle") and q["weight"] == 0:
         issues.append(ValidationIssue(f"{path}.socle",
                                       "une question du socle doit avoir un poids ≥ 1"))
