@@ -54,6 +54,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     cli.init_app(app)
     errors.init_app(app)
+    from careapp import api
+
+    api.init_app(app)  # JSON API /api/v1 and the tokens page; after the error pages
     i18n.init_app(app)
 
     @app.after_request

@@ -22,6 +22,8 @@ ACTIONS: dict[str, Any] = {
     "mfa.enable": _l("Second facteur activé"),
     "mfa.replace": _l("Second facteur remplacé"),
     "mfa.disable": _l("Second facteur désactivé"),
+    "api_token.create": _l("Jeton d'API créé"),
+    "api_token.revoke": _l("Jeton d'API révoqué"),
     # organisations
     "establishments.import": _l("Import des établissements"),
     # campaigns and assessments
@@ -52,6 +54,7 @@ ACTIONS: dict[str, Any] = {
 
 OBJECTS: dict[str, Any] = {
     "users": _l("Compte"),
+    "api_tokens": _l("Jeton d'API"),
     "file": _l("Fichier"),
     "campaign": _l("Campagne"),
     "assessment": _l("Évaluation"),

@@ -45,6 +45,8 @@ def require_login() -> Response | None:
     if request.endpoint in {"auth.login", "auth.health", "auth.set_language", "static",
                             "auth.mfa_code", "auth.mfa_enrol"}:
         return None
+    if request.path.startswith("/api/v1/"):  # a Bearer token, never this session (careapp/api)
+        return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     lifetime = current_app.config["SESSION_ABSOLUTE_LIFETIME"]
