@@ -30,6 +30,7 @@ from careapp.db import db, utcnow
 from careapp.messages import Msg
 from careapp.organisations.models import Establishment
 from careapp.questionnaires import registry
+from careapp.questionnaires.mapping import carry_answers
 from careapp.questionnaires.model import Questionnaire, Section
 
 
@@ -155,19 +156,44 @@ def _last_submitted(establishment: Establishment, before: Campaign) -> Assessmen
 
 def _carry_over(previous: Assessment, target: Assessment, questionnaire: Questionnaire,
                 user: User) -> None:
-    """Copy answers whose question id still exists and whose value still means something."""
-    known = {q.id: q for q in questionnaire.questions}
-    for old in previous.answers:
-        question = known.get(old.question_id)
-        if question is None:
-            continue
-        raw = RawAnswer(old.state, old.value, old.justification)
-        if interpret(question, raw).error is not None:
-            continue
+    """Copy last year's answers that still mean the same thing in this campaign's version.
+
+    Same version: answers whose question id still exists and whose value is still valid.
+    Another version: only what the versions' mapping file carries (questionnaires/mappings/),
+    translated; without a mapping nothing carries (an answer is never guessed across versions).
+    """
+    old_version = previous.campaign.questionnaire_version
+    new_version = target.campaign.questionnaire_version
+    if old_version.id == new_version.id or (old_version.key, old_version.version) == (
+            new_version.key, new_version.version):
+        known = {q.id: q for q in questionnaire.questions}
+        for old in previous.answers:
+            question = known.get(old.question_id)
+            if question is None:
+                continue
+            raw = RawAnswer(old.state, old.value, old.justification)
+            if interpret(question, raw).error is not None:
+                continue
+            target.answers.append(Answer(
+                question_id=old.question_id, state=old.state, value=old.value,
+                justification=old.justification, comment=old.comment, carried_over=True,
+                updated_by_id=user.id,
+            ))
+        return
+    mapping = registry.mapping_between(old_version.key, old_version.version,
+                                       new_version.version)
+    if mapping is None or old_version.key != new_version.key:
+        return
+    by_id = {a.question_id: a for a in previous.answers}
+    carried = carry_answers(
+        mapping, {a.question_id: RawAnswer(a.state, a.value, a.justification)
+                  for a in previous.answers}, questionnaire)
+    for question_id, item in carried.items():
+        comments = [by_id[s].comment for s in item.sources if by_id[s].comment]
         target.answers.append(Answer(
-            question_id=old.question_id, state=old.state, value=old.value,
-            justification=old.justification, comment=old.comment, carried_over=True,
-            updated_by_id=user.id,
+            question_id=question_id, state=item.answer.state, value=item.answer.value,
+            justification=item.answer.justification, comment="\n".join(comments),
+            carried_over=True, updated_by_id=user.id,
         ))
 
 

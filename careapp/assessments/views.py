@@ -361,6 +361,11 @@ def new_campaign() -> str | Response | tuple[str, int]:
             return redirect(url_for("assessments.campaigns"))
     elif request.method == "GET":
         form.year.data = dt.date.today().year
+        # A new campaign is proposed on the newest active version (the corrected content);
+        # last year's answers reach it through the versions' mapping file.
+        latest = registry.newest(registry.available())
+        if latest is not None:
+            form.questionnaire.data = f"{latest.data['id']}@{latest.data['version']}"
     # A post that opened nothing (invalid or expired form, refused by the service) is a 400,
     # like the register forms: the form comes back with the input and the reason.
     return render_template("assessments/campaign_form.html", form=form), (

@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from careapp.db import db
+from careapp.questionnaires.mapping import MappingError, VersionMapping, load_mappings
 from careapp.questionnaires.model import Questionnaire, build_questionnaire
 from careapp.questionnaires.models import QuestionnaireVersion
 from careapp.questionnaires.validation import load_yaml, validate_data
@@ -67,6 +68,11 @@ def init_app(app: Flask) -> None:
     directory = Path(app.config["QUESTIONNAIRE_DIR"])
     loaded = app.extensions["careapp.questionnaires"] = load_directory(directory)
     app.extensions["careapp.crosschecks"] = _load_crosschecks(directory, loaded)
+    try:
+        app.extensions["careapp.mappings"] = load_mappings(
+            directory, {key: item.model for key, item in loaded.items()})
+    except MappingError as exc:
+        raise QuestionnaireError(str(exc)) from exc
 
 
 def _load_crosschecks(directory: Path, loaded: dict[tuple[str, str], LoadedQuestionnaire]
@@ -88,9 +94,21 @@ def crosschecks(key: str) -> tuple[Crosscheck, ...]:
     return current_app.extensions["careapp.crosschecks"].get(key, ())
 
 
+def mapping_between(key: str, from_version: str, to_version: str) -> VersionMapping | None:
+    """How answers of one version carry into another (None: no mapping, nothing carries)."""
+    return current_app.extensions["careapp.mappings"].get((key, from_version, to_version))
+
+
 def available() -> list[LoadedQuestionnaire]:
     loaded = current_app.extensions["careapp.questionnaires"]
     return [q for q in loaded.values() if q.data["status"] != "retired"]
+
+
+def newest(questionnaires: list[LoadedQuestionnaire]) -> LoadedQuestionnaire | None:
+    """The most recent active version (by version number): what a new campaign should use."""
+    active = [q for q in questionnaires if q.data["status"] == "active"]
+    return max(active, key=lambda q: tuple(int(p) for p in q.data["version"].split(".")),
+               default=None)
 
 
 def store_version(key: str, version: str) -> QuestionnaireVersion:
