@@ -221,10 +221,18 @@ def readiness(met: int, total: int) -> str:
 def domain_readiness(domains: pd.DataFrame, establishments: pd.DataFrame,
                      by: By = None) -> pd.DataFrame:
     """Per group × domain (D1…D4, HOSPICONNECT): counts ready, not_ready, not_assessable."""
-    frame = _attach(domains, _submitted(establishments), by)
+    states = domains[["establishment_id", "domain"]].assign(state=[
+        readiness(int(m), int(t)) for m, t in zip(domains["met"], domains["total"], strict=True)])
+    return domain_states(states, establishments, by)
+
+
+def domain_states(states: pd.DataFrame, establishments: pd.DataFrame,
+                  by: By = None) -> pd.DataFrame:
+    """domain_readiness from each domain's state already judged (long frame
+    `establishment_id`, `domain`, `state`: what the establishment lines store)."""
+    frame = _attach(states, _submitted(establishments), by)
     frame, keys = _grouped(frame, by)
-    frame = frame.assign(_state=[readiness(int(m), int(t)) for m, t
-                                 in zip(frame["met"], frame["total"], strict=True)])
+    frame = frame.assign(_state=frame["state"].astype(object))
     columns = [READY, NOT_READY, NOT_ASSESSABLE]
     if frame.empty:
         index = pd.MultiIndex.from_product([[ALL] if not _keys(by) else [], list(DOMAINS)],
@@ -345,3 +353,28 @@ def change_since_previous(current: pd.DataFrame, previous: pd.DataFrame,
     result = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
     result.index = _index(rows.keys(), keys)
     return _index_name(result, by)
+
+
+def d2_distribution(lines: pd.DataFrame, by: By = None) -> pd.DataFrame:
+    """Over every establishment of the scope (lines: `establishment_id`, `d2_met`,
+    `d2_total`): n, median, Q1, Q3 of the D2 items met, and `all_met`, the establishments
+    meeting every item they were judged on (D2Readiness.ready: met == total)."""
+    frame, keys = _grouped(lines, by)
+    result = distribution(frame, "d2_met", keys)
+    flags = frame.assign(_all=[int(m) == int(t) for m, t
+                               in zip(frame["d2_met"], frame["d2_total"], strict=True)])
+    counts = flags.groupby(keys, dropna=False)["_all"].sum()
+    result["all_met"] = [int(c) for c in counts.reindex(result.index, fill_value=0)] \
+        if len(result) else []
+    return _index_name(result, by, {**_EMPTY, "all_met": 0})
+
+
+def retex_missing(lines: pd.DataFrame, by: By = None) -> pd.DataFrame:
+    """n establishments and `with_missing`, those with at least one exercise held whose RETEX
+    is missing (lines: `establishment_id`, `retex_missing`, a count per establishment)."""
+    frame, keys = _grouped(lines, by)
+    frame = frame.assign(_missing=[int(m) > 0 for m in frame["retex_missing"]])
+    grouped = frame.groupby(keys, dropna=False)["_missing"]
+    result = pd.DataFrame({"n": grouped.size().astype(int),
+                           "with_missing": grouped.sum().astype(int)})
+    return _index_name(result, by, {"n": 0, "with_missing": 0})

@@ -280,3 +280,64 @@ def participation_by_region(campaign_ids: list[int]) -> dict[tuple[str, int], di
                 .group_by(Establishment.region_code, Assessment.campaign_id, Assessment.status)):
             counts[(code, campaign_id)][_value(status)] = n
     return dict(counts)
+
+
+ROLLUP_COLUMNS = ["establishment_id", "name", "finess_et", "region_code", "category", "sector",
+                  "ght_code", "assessment_id", "status", "submitted_at", "overall",
+                  "overall_level", "socle_rate", "axes", "domains", "d2_met", "d2_total",
+                  "d2_unknown", "last_exercise_on", "retex_missing", "open_actions", "open_p1",
+                  "overdue"]
+
+
+def _rollups_query(campaign_id: int, region_code: str | None) -> Any:
+    from careapp.rollups.models import EstablishmentRollup as Line
+
+    return _in_scope(
+        select(Establishment.id, Establishment.name, Establishment.finess_et,
+               Establishment.region_code, Establishment.category, Establishment.sector,
+               Ght.code, Line.assessment_id, Line.status, Line.submitted_at, Line.overall,
+               Line.overall_level, Line.socle_rate, Line.axes, Line.domains, Line.d2_met,
+               Line.d2_total, Line.d2_unknown, Line.last_exercise_on, Line.retex_missing,
+               Line.open_actions, Line.open_p1, Line.overdue, Line.id)
+        .outerjoin(Ght, Ght.id == Establishment.ght_id)
+        .outerjoin(Line, (Line.establishment_id == Establishment.id)
+                   & (Line.campaign_id == campaign_id))
+        .order_by(Establishment.name, Establishment.id), region_code)
+
+
+def establishment_rollups_frame(campaign_id: int, region_code: str | None = None
+                                ) -> pd.DataFrame:
+    """One row per establishment the campaign covers within the scope (a region, or the nation
+    when `region_code` is None; a regional campaign only covers its region), ordered by name,
+    read from the `establishment_rollups` table joined with Establishment and Ght in one query.
+    Lines not stored yet are computed and stored first (flushed: the caller commits), then read.
+
+    Columns (dtype object; None for no value):
+    * establishment_id (int), name, finess_et, region_code, category, sector, ght_code (None
+      outside a GHT): the establishment as it is now;
+    * assessment_id (int | None), status (None = not started, "draft", "submitted"),
+      submitted_at (datetime | None);
+    * overall (float | None, exact), overall_level (int 0-3 | None), socle_rate (percent,
+      exact | None), axes ({axis_id: exact score | None}; {} without a snapshot), domains
+      ({"D1"…"D4", "HOSPICONNECT": "ready" | "not_ready" | "not_assessable"}): the frozen
+      snapshot's figures (a draft or reopened assessment has none);
+    * d2_met, d2_total, d2_unknown (int): the D2 checklist of careapp/resilience/d2.py;
+    * last_exercise_on (date | None): the last crisis exercise held, not after the line's day;
+    * retex_missing (int): exercises held whose RETEX is missing past its due delay;
+    * open_actions, open_p1, overdue (int): open roadmap actions, open P1 actions, open actions
+      due before the line's day (indicators.roadmap_counts' rule).
+    """
+    from careapp.rollups import refresh
+
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        return pd.DataFrame(columns=ROLLUP_COLUMNS, dtype=object)
+    scope = region_code or campaign.region_code
+    if campaign.region_code is not None and scope != campaign.region_code:
+        return pd.DataFrame(columns=ROLLUP_COLUMNS, dtype=object)
+    rows = db.session.execute(_rollups_query(campaign_id, scope)).all()
+    missing = [row[0] for row in rows if row[-1] is None]
+    if missing:
+        refresh.store_lines(campaign, scope, missing if len(missing) < len(rows) else None)
+        rows = db.session.execute(_rollups_query(campaign_id, scope)).all()
+    return _frame((row[:-1] for row in rows), ROLLUP_COLUMNS)

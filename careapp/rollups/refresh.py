@@ -25,21 +25,23 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
 from careapp import events
-from careapp.assessments.models import Assessment, Campaign
+from careapp.assessments.models import Assessment, AxisScore, Campaign, ScoreSnapshot
 from careapp.db import db, utcnow
 from careapp.organisations.models import Establishment
 from careapp.rollups import indicators, loaders
-from careapp.rollups.models import NATIONAL, RollupSummary
+from careapp.rollups.models import NATIONAL, EstablishmentRollup, RollupSummary
 
-ASSESSMENT_KINDS = frozenset({"participation", "overall", "axes", "levels", "socle", "domains"})
-REGISTER_KINDS = frozenset({"exercises", "plans"})
+ASSESSMENT_KINDS = frozenset({"participation", "overall", "axes", "levels", "socle", "domains",
+                              "change"})
+REGISTER_KINDS = frozenset({"exercises", "plans", "d2", "retex"})
 ROADMAP_KINDS = frozenset({"roadmap"})
 KINDS = ASSESSMENT_KINDS | REGISTER_KINDS | ROADMAP_KINDS
 _PENDING = "rollups_pending"
+_LINES = "rollup_lines_pending"  # campaign id -> establishment ids, or None for all
 
 
 # -- computing ----------------------------------------------------------------------------
@@ -68,14 +70,101 @@ def _by_second_level(table: pd.DataFrame) -> dict[str, Any]:
     return {str(key[-1]): _plain(row.to_dict()) for key, row in table.iterrows()}
 
 
+def frames_from_lines(lines: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The indicators' frames (establishments, axis scores, domains, exercises, roadmap counts)
+    from the establishment lines (loaders.establishment_rollups_frame): the same figures as
+    the loaders' frames, in one small query instead of re-reading snapshots and registers."""
+    establishments = lines[["establishment_id", "name", "region_code", "category", "sector",
+                            "ght_code", "assessment_id", "status", "submitted_at", "overall",
+                            "overall_level", "socle_rate"]]
+    axes, domains = [], []
+    for eid, line_axes, line_domains in zip(lines["establishment_id"], lines["axes"],
+                                            lines["domains"], strict=True):
+        axes.extend((eid, axis, score, None) for axis, score in (line_axes or {}).items())
+        domains.extend((eid, domain, state) for domain, state in (line_domains or {}).items())
+    held = lines[lines["last_exercise_on"].notna()]
+    counts = lines[lines["open_actions"].map(int) > 0]
+    return {
+        "establishments": establishments,
+        "axes": pd.DataFrame(axes, columns=loaders.AXIS_COLUMNS, dtype=object),
+        "domains": pd.DataFrame(domains, columns=["establishment_id", "domain", "state"],
+                                dtype=object),
+        "exercises": pd.DataFrame({"establishment_id": held["establishment_id"],
+                                   "last_held_on": held["last_exercise_on"]}, dtype=object),
+        "roadmap": pd.DataFrame({"establishment_id": counts["establishment_id"],
+                                 "open": counts["open_actions"].map(int),
+                                 "open_p1": counts["open_p1"].map(int),
+                                 "overdue": counts["overdue"].map(int)}),
+    }
+
+
+def previous_campaign(campaign: Campaign) -> Campaign | None:
+    """The campaign a year-over-year comparison reads: the most recent other campaign of the
+    same scope kind (national, or the same region) opened before this one."""
+    query = (select(Campaign).where(Campaign.id != campaign.id,
+                                    Campaign.opens_on < campaign.opens_on)
+             .order_by(Campaign.opens_on.desc(), Campaign.id.desc()).limit(1))
+    query = query.where(Campaign.region_code.is_(None) if campaign.region_code is None
+                        else Campaign.region_code == campaign.region_code)
+    return db.session.scalar(query)
+
+
+def later_campaigns(campaign: Campaign) -> list[Campaign]:
+    """The campaigns whose comparison may read this one (same scope kind, opened after)."""
+    query = select(Campaign).where(Campaign.id != campaign.id,
+                                   Campaign.opens_on >= campaign.opens_on)
+    query = query.where(Campaign.region_code.is_(None) if campaign.region_code is None
+                        else Campaign.region_code == campaign.region_code)
+    return list(db.session.scalars(query))
+
+
+def change(campaign: Campaign, current: pd.DataFrame, region: str | None) -> dict[str, Any]:
+    """Year over year on the establishments submitted in both campaigns: `overall` and each
+    axis of `axes` as indicators.change_since_previous (n, median_previous, median_current,
+    median_change, median_delta), with the previous campaign's `previous_id`,
+    `previous_name` and `n` (submitted in both with an overall score). Scores are only
+    compared when both campaigns pin the same questionnaire version (its snapshots were made
+    with it: a campaign's version never changes): otherwise `same_questionnaire` is False, n
+    is 0 and there is no figure. {} when there is no previous campaign."""
+    previous = previous_campaign(campaign)
+    if previous is None:
+        return {}
+    out: dict[str, Any] = {"previous_id": previous.id, "previous_name": previous.name,
+                           "same_questionnaire": previous.questionnaire_version_id
+                           == campaign.questionnaire_version_id,
+                           "n": 0, "overall": None, "axes": {}}
+    if not out["same_questionnaire"]:
+        return out
+    before = loaders.establishment_rollups_frame(previous.id, region)
+    overall = indicators.change_since_previous(current, before, "overall")
+    if indicators.ALL in overall.index:
+        out["overall"] = _plain(overall.loc[indicators.ALL].to_dict())
+        out["n"] = out["overall"]["n"]
+    axis_ids = sorted({a for axes in current["axes"] for a in (axes or {})})
+    for axis in axis_ids:
+        table = indicators.change_since_previous(
+            _axis_column(current, axis), _axis_column(before, axis), "score")
+        if indicators.ALL in table.index:
+            out["axes"][axis] = _plain(table.loc[indicators.ALL].to_dict())
+    return out
+
+
+def _axis_column(lines: pd.DataFrame, axis: str) -> pd.DataFrame:
+    return lines[["establishment_id", "status"]].assign(
+        score=[(a or {}).get(axis) for a in lines["axes"]])
+
+
 def compute(campaign: Campaign, scope: str, kinds: Iterable[str],
             today: dt.date | None = None) -> dict[str, Any]:
-    """The payload of each of `kinds` for the campaign over the scope (pure indicators on the
-    loaders' frames; each frame read once)."""
+    """The payload of each of `kinds` for the campaign over the scope: pure indicators on the
+    frames of the establishment lines (read once; missing lines computed first), and the
+    activities frame for `plans`."""
     today = today or dt.date.today()
     kinds = set(kinds)
     region = None if scope == NATIONAL else scope
-    establishments = loaders.establishments_frame(campaign.id, region or campaign.region_code)
+    lines = loaders.establishment_rollups_frame(campaign.id, region or campaign.region_code)
+    frames = frames_from_lines(lines)
+    establishments = frames["establishments"]
     out: dict[str, Any] = {}
     if "participation" in kinds:
         counts = _row(indicators.participation(establishments, campaign.deadline, today))
@@ -85,25 +174,30 @@ def compute(campaign: Campaign, scope: str, kinds: Iterable[str],
         out["overall"] = _row(indicators.overall_distribution(establishments))
     if "axes" in kinds:
         out["axes"] = _by_second_level(indicators.axis_distribution(
-            loaders.axis_scores_frame(campaign.id, region), establishments))
+            frames["axes"], establishments))
     if "levels" in kinds:
         out["levels"] = _row(indicators.level_distribution(establishments))
     if "socle" in kinds:
         out["socle"] = _row(indicators.socle_attainment(establishments))
     if "domains" in kinds:
-        out["domains"] = _by_second_level(indicators.domain_readiness(
-            loaders.domains_frame(campaign.id, region), establishments))
+        out["domains"] = _by_second_level(indicators.domain_states(
+            frames["domains"], establishments))
     if "exercises" in kinds:
         out["exercises"] = _row(indicators.exercise_share(
-            loaders.exercises_frame(region, today), establishments, today),
+            frames["exercises"], establishments, today),
             {"n": 0, "within_12_months": 0, "share": None})
     if "plans" in kinds:
         out["plans"] = _by_second_level(indicators.plans_by_kind(
             loaders.activities_frame(region), establishments))
     if "roadmap" in kinds:
         out["roadmap"] = _row(indicators.roadmap_progress_from_counts(
-            loaders.roadmap_counts_frame(region, today), establishments),
-            {"open": 0, "open_p1": 0, "overdue": 0})
+            frames["roadmap"], establishments), {"open": 0, "open_p1": 0, "overdue": 0})
+    if "d2" in kinds:
+        out["d2"] = _row(indicators.d2_distribution(lines))
+    if "retex" in kinds:
+        out["retex"] = _row(indicators.retex_missing(lines))
+    if "change" in kinds:
+        out["change"] = change(campaign, lines, region or campaign.region_code)
     return out
 
 
@@ -148,6 +242,8 @@ def rebuild(campaign: Campaign, today: dt.date | None = None,
     """From scratch: every scope of the campaign, every kind; rows of scopes no longer
     covered go. Returns the number of scopes. `progress(n)` is called after each scope."""
     scopes = scopes_of(campaign)
+    _lock(campaign.id)
+    store_lines(campaign, today=today)
     for row in db.session.scalars(select(RollupSummary).filter_by(campaign_id=campaign.id)):
         if row.scope not in scopes:
             db.session.delete(row)
@@ -156,6 +252,99 @@ def rebuild(campaign: Campaign, today: dt.date | None = None,
         if progress is not None:
             progress(1)
     return len(scopes)
+
+
+# -- establishment lines (establishment_rollups) --------------------------------------------
+
+def _covers(campaign: Campaign, region_code: str | None) -> str | None | bool:
+    """The region filter of the campaign's establishments within `region_code` (None: the
+    nation), or False when the campaign covers none of them."""
+    if campaign.region_code is None:
+        return region_code
+    if region_code is not None and region_code != campaign.region_code:
+        return False
+    return campaign.region_code
+
+
+def compute_lines(campaign: Campaign, region_code: str | None = None,
+                  establishment_ids: Iterable[int] | None = None,
+                  today: dt.date | None = None) -> list[dict[str, Any]]:
+    """The establishment_rollups rows of the campaign for the establishments it covers within
+    `region_code` (None: all), or only `establishment_ids`: the snapshot's figures as stored,
+    each domain's readiness (indicators.readiness), and the registers' summary of
+    loaders.register_summaries (D2 met/judged/unknown, last exercise held on or before
+    `today`, exercises held without their RETEX past the due delay, open / open P1 / overdue
+    actions). Four queries plus register_summaries' four."""
+    today = today or dt.date.today()
+    region = _covers(campaign, region_code)
+    if region is False:
+        return []
+    query = (select(Establishment.id, Establishment.region_code, Assessment.id,
+                    Assessment.status, Assessment.submitted_at, ScoreSnapshot.id,
+                    ScoreSnapshot.overall, ScoreSnapshot.overall_level,
+                    ScoreSnapshot.socle_rate, ScoreSnapshot.results)
+             .outerjoin(Assessment, (Assessment.establishment_id == Establishment.id)
+                        & (Assessment.campaign_id == campaign.id))
+             .outerjoin(ScoreSnapshot, ScoreSnapshot.assessment_id == Assessment.id)
+             .order_by(Establishment.id))
+    if region is not None:
+        query = query.where(Establishment.region_code == region)
+    ids = None if establishment_ids is None else sorted(set(establishment_ids))
+    if ids is not None:
+        if not ids:
+            return []
+        query = query.where(Establishment.id.in_(ids))
+    rows = db.session.execute(query).all()
+    snapshot_ids = [r[5] for r in rows if r[5] is not None]
+    axes: dict[int, dict[str, Any]] = {}
+    if snapshot_ids:
+        for snapshot_id, axis_id, score in db.session.execute(
+                select(AxisScore.snapshot_id, AxisScore.axis_id, AxisScore.score)
+                .where(AxisScore.snapshot_id.in_(snapshot_ids))):
+            axes.setdefault(snapshot_id, {})[axis_id] = score
+    registers = loaders.register_summaries([r[0] for r in rows], today)
+    now = utcnow()
+    lines = []
+    for (eid, code, assessment_id, status, submitted_at, snapshot_id, overall, level,
+         socle, results) in rows:
+        summary = registers[eid]
+        domains = {str(d): indicators.readiness(int(r.get("met") or 0), int(r.get("total") or 0))
+                   for d, r in sorted(((results or {}).get("domains") or {}).items())}
+        held = summary.indicators
+        lines.append({
+            "campaign_id": campaign.id, "establishment_id": eid, "region_code": code,
+            "assessment_id": assessment_id,
+            "status": None if status is None else str(getattr(status, "value", status)),
+            "submitted_at": submitted_at, "overall": overall, "overall_level": level,
+            "socle_rate": socle, "axes": dict(sorted(axes.get(snapshot_id, {}).items())),
+            "domains": domains, "d2_met": summary.d2.met, "d2_total": summary.d2.total,
+            "d2_unknown": summary.d2.unknown, "last_exercise_on": held.last_held_on,
+            "retex_missing": len(held.retex_missing),
+            "open_actions": summary.roadmap.by_status.get("todo", 0)
+            + summary.roadmap.by_status.get("in_progress", 0),
+            "open_p1": summary.roadmap.open_by_priority.get("P1", 0),
+            "overdue": summary.roadmap.overdue, "as_of": today, "computed_at": now})
+    return lines
+
+
+def store_lines(campaign: Campaign, region_code: str | None = None,
+                establishment_ids: Iterable[int] | None = None,
+                today: dt.date | None = None) -> int:
+    """Recompute and write (delete, then one multi-row insert) the campaign's lines for the
+    establishments of compute_lines; flushes. Returns the number of lines written."""
+    ids = None if establishment_ids is None else list(establishment_ids)
+    _lock(campaign.id)
+    lines = compute_lines(campaign, region_code, ids, today)
+    db.session.flush()
+    stale = delete(EstablishmentRollup).where(EstablishmentRollup.campaign_id == campaign.id)
+    if ids is not None:
+        stale = stale.where(EstablishmentRollup.establishment_id.in_(ids))
+    elif region_code is not None:
+        stale = stale.where(EstablishmentRollup.region_code == region_code)
+    db.session.execute(stale, execution_options={"synchronize_session": False})
+    if lines:
+        db.session.execute(insert(EstablishmentRollup), lines)
+    return len(lines)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -192,6 +381,14 @@ def _note(session: Session, campaign_id: int, scopes: Iterable[str], kinds: froz
         pending.setdefault((campaign_id, scope), set()).update(kinds)
 
 
+def _note_lines(session: Session, campaign_id: int, establishment_id: int | None) -> None:
+    pending = session.info.setdefault(_LINES, {})
+    if establishment_id is None:
+        pending[campaign_id] = None
+    elif campaign_id not in pending or pending[campaign_id] is not None:
+        pending.setdefault(campaign_id, set()).add(establishment_id)
+
+
 def _campaign_scopes(campaign: Campaign, region_code: str) -> list[str]:
     if campaign.region_code is None:
         return [region_code, NATIONAL]
@@ -200,23 +397,32 @@ def _campaign_scopes(campaign: Campaign, region_code: str) -> list[str]:
 
 @events.assessment_changed.connect
 def _on_assessment(assessment: Assessment, **_: Any) -> None:
-    campaign = assessment.campaign
-    _note(db.session(), campaign.id,
-          _campaign_scopes(campaign, assessment.establishment.region_code), ASSESSMENT_KINDS)
+    campaign, session = assessment.campaign, db.session()
+    region = assessment.establishment.region_code
+    _note_lines(session, campaign.id, assessment.establishment_id)
+    _note(session, campaign.id, _campaign_scopes(campaign, region), ASSESSMENT_KINDS)
+    for later in later_campaigns(campaign):  # their year over year reads this campaign
+        _note(session, later.id, _campaign_scopes(later, region), frozenset({"change"}))
 
 
 @events.campaign_opened.connect
 def _on_campaign(campaign: Campaign, **_: Any) -> None:
+    session = db.session()
+    _note_lines(session, campaign.id, None)
     for scope in scopes_of(campaign):
-        _note(db.session(), campaign.id, [scope], KINDS)
+        _note(session, campaign.id, [scope], KINDS)
+    for later in later_campaigns(campaign):
+        for scope in scopes_of(later):
+            _note(session, later.id, [scope], frozenset({"change"}))
 
 
 def _on_establishment(establishment: Establishment, kinds: frozenset) -> None:
     from careapp.assessments.services import campaigns_in
 
+    session = db.session()
     for campaign in campaigns_in(establishment.region_code):
-        _note(db.session(), campaign.id,
-              _campaign_scopes(campaign, establishment.region_code), kinds)
+        _note_lines(session, campaign.id, establishment.id)
+        _note(session, campaign.id, _campaign_scopes(campaign, establishment.region_code), kinds)
 
 
 @events.registers_changed.connect
@@ -231,6 +437,11 @@ def _on_roadmap(establishment: Establishment, **_: Any) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _refresh_pending(session: Session) -> None:
+    lines = session.info.pop(_LINES, None) or {}
+    for campaign_id, establishment_ids in sorted(lines.items()):
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is not None:
+            store_lines(campaign, establishment_ids=establishment_ids)
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -243,3 +454,4 @@ def _refresh_pending(session: Session) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_pending(session: Session, previous_transaction: Any) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_LINES, None)

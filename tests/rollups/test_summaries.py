@@ -148,7 +148,8 @@ def test_a_scope_read_first_is_stored_then_read(app, browser) -> None:  # noqa: 
     html = browser.client.get(f"/region/?code=53&campagne={world.campaign.id}").get_data(
         as_text=True)
     assert "non commencées : 2, sur 2" in html
-    assert {k for _, s, k in _stored() if s == "53"} == {
+    # what the page asked for (the dashboard may read more kinds than the synthesis)
+    assert {k for _, s, k in _stored() if s == "53"} >= {
         "participation", "overall", "axes", "levels", "socle"}
 
 
