@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app careapp
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install run db demo test test-sqlite lint bench clean translations lock audit
+.PHONY: help install run db demo test test-sqlite lint bench bench-load bench-http clean translations lock audit
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -56,6 +56,10 @@ bench: install ## scoring and regional-view benchmarks (figures in bench/RESULTS
 
 bench-load: install ## bulk load (COPY / executemany) vs ORM insert, SQLite and PostgreSQL (bench/RESULTS.md)
 	$(BIN)/python -m bench.bench_load --establishments 300 --campaigns 3
+
+BENCH_HTTP_ARGS ?=
+bench-http: install ## HTTP load: gunicorn (2 workers) + PostgreSQL, 3,000 establishments, 20 users (bench/RESULTS.md)
+	$(BIN)/python -m bench.bench_http $(BENCH_HTTP_ARGS)
 
 lock: ## re-resolve the dependencies from pyproject.toml and rewrite requirements.lock
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
