@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from careapp.assessments import services
 from careapp.assessments.models import Assessment, AssessmentStatus, Campaign
@@ -25,7 +25,7 @@ from careapp.resilience.models import (
 from careapp.roadmap import services as roadmap
 from careapp.roadmap.models import RoadmapAction
 from careapp.rollups import refresh
-from careapp.rollups.models import NATIONAL, RollupSummary
+from careapp.rollups.models import NATIONAL, EstablishmentRollup, RollupSummary
 from tests import factories
 from tests.world import login, make_world, submitted_assessment
 
@@ -36,9 +36,21 @@ def _stored() -> dict[tuple[int, str, str], Any]:
             for r in db.session.scalars(select(RollupSummary))}
 
 
+_LINE_COLUMNS = [c.name for c in EstablishmentRollup.__table__.columns
+                 if c.name not in ("id", "computed_at")]
+
+
+def _lines() -> dict[tuple[int, int], tuple]:
+    """The establishment lines by campaign × establishment (all columns but id and when)."""
+    db.session.expire_all()
+    return {(r.campaign_id, r.establishment_id): tuple(getattr(r, c) for c in _LINE_COLUMNS)
+            for r in db.session.scalars(select(EstablishmentRollup))}
+
+
 def _from_scratch() -> dict[tuple[int, str, str], Any]:
     for row in db.session.scalars(select(RollupSummary)):
         db.session.delete(row)
+    db.session.execute(delete(EstablishmentRollup))
     db.session.flush()
     for campaign in db.session.scalars(select(Campaign)):
         refresh.rebuild(campaign)
@@ -61,6 +73,10 @@ def test_incremental_refresh_equals_a_recompute_from_scratch(app) -> None:  # no
     assert {(s, k) for _, s, k in _stored()} == {
         (scope, kind) for scope in (NATIONAL, "11", "53") for kind in refresh.KINDS}
 
+    last_year = factories.campaign(2025, name="Campagne 2025")  # the previous national one
+    db.session.commit()
+    submitted_assessment(last_year, world.own, editor, level=1)
+    submitted_assessment(last_year, world.other_region, editor, level=1)
     own = submitted_assessment(world.campaign, world.own, editor, level=2)
     submitted_assessment(world.campaign, world.same_region, editor, level=1)
     submitted_assessment(world.campaign, world.other_region, editor, level=3)
@@ -89,13 +105,29 @@ def test_incremental_refresh_equals_a_recompute_from_scratch(app) -> None:  # no
     db.session.commit()
     submitted_assessment(world.campaign, world.own, editor, level=3)  # resubmitted
 
-    incremental = _stored()
+    registers.save_profile(world.other_region, {"crisis_cell_defined": True}, editor, None)
+    db.session.commit()
+
+    incremental, lines = _stored(), _lines()
+    assert len(lines) == 3 + 3 + 2  # two national campaigns × 3, the regional one × 2 (53)
+    assert lines[(world.campaign.id, world.own.id)][_LINE_COLUMNS.index("status")] == "submitted"
+    assert lines[(world.campaign.id, world.own.id)][_LINE_COLUMNS.index("last_exercise_on")] \
+        is None  # its one exercise was deleted
+    assert incremental[(world.campaign.id, NATIONAL, "d2")]["n"] == 3
+    assert incremental[(world.campaign.id, "11", "d2")]["median"] > 0
+    assert incremental[(world.campaign.id, "11", "retex")] == {"n": 1, "with_missing": 1}
+    change = incremental[(world.campaign.id, NATIONAL, "change")]
+    assert change["previous_id"] == last_year.id and change["n"] == 2
+    assert change["overall"]["median_change"] > 0 and change["axes"]
+    assert incremental[(last_year.id, NATIONAL, "change")] == {}
+    assert incremental[(regional.id, "53", "change")] == {}
     assert incremental[(world.campaign.id, "53", "participation")]["submitted"] == 2
     assert incremental[(world.campaign.id, NATIONAL, "participation")]["submitted"] == 3
     assert incremental[(world.campaign.id, "53", "plans")]["care_service"]["pca_formalised"] == 2
     assert incremental[(regional.id, "53", "participation")]["draft"] == 1
     assert incremental[(world.campaign.id, "53", "roadmap")]["open"] > 0
     assert incremental == _from_scratch()
+    assert lines == _lines()
 
 
 def test_a_submission_and_its_summary_share_one_transaction(app, monkeypatch) -> None:  # noqa: ANN001
