@@ -149,7 +149,7 @@ def national_summary(campaign_id: int) -> dict[str, Any]:
 def establishments(pagination_parameters: Any) -> list[dict[str, Any]]:
     """Établissements du périmètre du compte.
 
-    Paginés (en-tête X-Pagination), dans l'ordre de leur identifiant."""
+    Paginés (en-tête X-Pagination), par nom."""
     query = access.visible_establishments(caller()).order_by(Establishment.id)
     return [establishment_dict(e) for e in _paginate(query, pagination_parameters)]
 
