@@ -1,12 +1,13 @@
 """The national dashboard (national staff and administrators): the regions side by side for a
 national campaign, the national distribution and the four national groups.
 
-Figures come from careapp/rollups/indicators.py on frames read once for the nation (the
-loaders, plus the D2 frame below); nothing is rounded here (the pages' filters and the export
-writers round once). A region without establishments has no figure at all (None, shown as a
-dash), never zeros. The national groups are an aggregate shown outside a region's ARS: a group
-of fewer than 5 submitted assessments is hidden, with complementary suppression
-(careapp/rollups/suppression.py).
+Figures come from the summary tables (careapp/rollups/refresh.py: careapp/rollups/indicators.py
+on the establishment lines, kept current by every save), read in one query for the regions and
+the nation, and the national groups from the establishment lines; nothing is rounded here
+(the pages' filters and the export writers round once). A region without establishments has
+no figure at all (None, shown as a dash), never zeros. The national groups are an aggregate
+shown outside a region's ARS: a group of fewer than 5 submitted assessments is hidden, with
+complementary suppression (careapp/rollups/suppression.py).
 """
 
 from __future__ import annotations
@@ -30,16 +31,17 @@ from careapp.rollups import indicators
 from careapp.rollups.exports import Column
 from careapp.rollups.loaders import (
     _Activity,
-    establishments_frame,
-    exercises_frame,
+    establishment_rollups_frame,
     participation_by_region,
 )
+from careapp.rollups.models import NATIONAL, RollupSummary
 from careapp.rollups.suppression import apply_suppression, suppressed
 
 BY = "region_code"
 # The regions table's figures, in the order of the page's cells and of the export's columns.
 FIGURES = ("total", "submitted", "draft", "not_started", "rate", "median", "q1", "q3", "n",
-           "socle_median", "exercise_share", "d2_median")
+           "socle_median", "exercise_share", "d2_median", "d2_all_met_share", "retex_missing",
+           "change_median", "change_n")
 D2_COLUMNS = ["establishment_id", "d2_met", "d2_total"]
 
 
@@ -69,7 +71,9 @@ def chosen_campaign(campaigns: list[Campaign], wanted: int | None,
 
 def d2_frame(establishment_ids: list[int]) -> pd.DataFrame:
     """Each establishment's D2 readiness (items met, items judged) from its registers, in two
-    queries (profiles, activities); an establishment with no register counts 0 met."""
+    queries (profiles, activities); an establishment with no register counts 0 met. (The
+    dashboard reads the stored `d2` summaries; this stays as an independent path for tests
+    and checks.)"""
     profiles = {p.establishment_id: p for p in db.session.scalars(select(ContinuityProfile))}
     activities: dict[int, list[_Activity]] = defaultdict(list)
     for eid, *columns in db.session.execute(
@@ -85,33 +89,21 @@ def d2_frame(establishment_ids: list[int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=D2_COLUMNS, dtype=object)
 
 
-def _d2_distribution(d2: pd.DataFrame, establishments: pd.DataFrame, by: str | None
-                     ) -> pd.DataFrame:
-    frame = establishments[["establishment_id", *([by] if by else [])]].merge(
-        d2, on="establishment_id", how="inner")
-    if by is None:
-        frame, keys = frame.assign(_scope=indicators.ALL), ["_scope"]
-    else:
-        keys = [by]
-    result = indicators.distribution(frame, "d2_met", keys)
-    result.index.name = None
-    return result
-
-
-def _row(table: pd.DataFrame, key: object) -> dict[str, Any]:
-    return table.loc[key].to_dict() if key in table.index else {}
-
-
 def _float(value: Any) -> float | None:
     """A plain float (numbers.py reads floats, not numpy scalars), None for no value."""
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _figures(participation: dict, overall: dict, socle: dict, exercise: dict,
-             d2: dict) -> dict[str, Any]:
+def _figures(stored: dict[str, Any]) -> dict[str, Any]:
+    """A scope's cells from its stored summaries (careapp/rollups/refresh.py)."""
+    participation = stored.get("participation") or {}
     total = int(participation.get("total") or 0)
     if not total:  # no establishment: no figure at all (dashes, not zeros)
         return dict.fromkeys(FIGURES)
+    overall, socle = stored.get("overall") or {}, stored.get("socle") or {}
+    d2, retex = stored.get("d2") or {}, stored.get("retex") or {}
+    change = (stored.get("change") or {}).get("overall") or {}
+    d2_n = int(d2.get("n") or 0)
     submitted = int(participation["submitted"])
     return {
         "total": total, "submitted": submitted, "draft": int(participation["draft"]),
@@ -120,7 +112,12 @@ def _figures(participation: dict, overall: dict, socle: dict, exercise: dict,
         "median": _float(overall.get("median")), "q1": _float(overall.get("q1")),
         "q3": _float(overall.get("q3")), "n": int(overall.get("n") or 0),
         "socle_median": _float(socle.get("median")),
-        "exercise_share": _float(exercise.get("share")), "d2_median": _float(d2.get("median")),
+        "exercise_share": _float((stored.get("exercises") or {}).get("share")),
+        "d2_median": _float(d2.get("median")),
+        "d2_all_met_share": int(d2.get("all_met") or 0) / d2_n * 100 if d2_n else None,
+        "retex_missing": int(retex.get("with_missing") or 0),
+        "change_median": _float(change.get("median_change")),
+        "change_n": int(change["n"]) if change else None,
     }
 
 
@@ -143,28 +140,44 @@ def national_groups(establishments: pd.DataFrame) -> list[dict[str, Any]]:
     return result
 
 
+KINDS = ("participation", "overall", "socle", "exercises", "d2", "retex", "change", "levels")
+
+
+def stored_summaries(campaign: Campaign) -> dict[str, dict[str, Any]]:
+    """scope → kind → payload of the campaign's stored summaries, in one query; scopes not
+    stored yet are computed and stored first (flushed: the caller commits)."""
+    from careapp.rollups import refresh  # refresh imports the loaders this module reads
+
+    stored: dict[str, dict[str, Any]] = defaultdict(dict)
+    for scope, kind, payload in db.session.execute(
+            select(RollupSummary.scope, RollupSummary.kind, RollupSummary.payload)
+            .where(RollupSummary.campaign_id == campaign.id, RollupSummary.kind.in_(KINDS))):
+        stored[scope][kind] = payload
+    for scope in refresh.scopes_of(campaign):
+        if set(KINDS) - stored[scope].keys():
+            stored[scope] = refresh.summaries(campaign, scope, KINDS)
+    return dict(stored)
+
+
 def dashboard(campaign: Campaign, today: dt.date | None = None) -> dict[str, Any]:
-    """Everything the national page shows for `campaign`."""
-    today = today or dt.date.today()
+    """Everything the national page shows for `campaign`: the regions and the nation from the
+    stored summaries (one query), the national groups from the establishment lines (one
+    query)."""
     regions = db.session.scalars(select(Region).order_by(Region.name)).all()
-    establishments = establishments_frame(campaign.id)
-    exercises = exercises_frame(None, today)
-    d2 = d2_frame([int(e) for e in establishments["establishment_id"]])
-    tables = {}
-    for by in (BY, None):
-        tables[by] = (
-            indicators.participation(establishments, campaign.deadline, today, by=by),
-            indicators.overall_distribution(establishments, by=by),
-            indicators.socle_attainment(establishments, by=by),
-            indicators.exercise_share(exercises, establishments, today, by=by),
-            _d2_distribution(d2, establishments, by),
-        )
-    rows = [{"code": r.code, "name": r.name,
-             **_figures(*(_row(t, r.code) for t in tables[BY]))} for r in regions]
-    nation = _figures(*(_row(t, indicators.ALL) for t in tables[None]))
-    levels = indicators.level_distribution(establishments).loc[indicators.ALL].to_dict()
-    return {"rows": rows, "nation": nation, "levels": levels,
-            "groups": national_groups(establishments)}
+    stored = stored_summaries(campaign)
+    rows = [{"code": r.code, "name": r.name, **_figures(stored.get(r.code, {}))}
+            for r in regions]
+    national = stored.get(NATIONAL, {})
+    levels = {int(k) if str(k).isdigit() else k: n
+              for k, n in (national.get("levels") or {}).items()}
+    lines = establishment_rollups_frame(campaign.id)
+    db.session.commit()  # scopes or lines read for the first time have just been stored
+    change = national.get("change") or {}
+    return {"rows": rows, "nation": _figures(national), "levels": levels,
+            "groups": national_groups(lines),
+            "previous": ({"id": change["previous_id"], "name": change["previous_name"],
+                          "same_questionnaire": change["same_questionnaire"]}
+                         if change else None)}
 
 
 def regions_columns() -> list[Column]:
@@ -181,6 +194,10 @@ def regions_columns() -> list[Column]:
         Column(_("Socle Cyber médian (%)"), "number", width=14, below=(100,)),
         Column(_("Exercice de crise < 12 mois (%)"), "number", width=14, below=(100,)),
         Column(_("Critères D2 atteints (médiane)"), "number", width=14),
+        Column(_("Tous critères D2 atteints (%)"), "number", width=14, below=(100,)),
+        Column(_("Établissements avec RETEX manquant"), "int", width=14),
+        Column(_("Évolution du score global médian"), "number", width=14),
+        Column(_("Évaluations comparées (n)"), "int", width=14),
     ]
 
 

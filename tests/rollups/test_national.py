@@ -23,17 +23,27 @@ from careapp.resilience.models import ExerciseStatus, ExerciseType, KitLevel, Sc
 from careapp.rollups import indicators as ind
 from careapp.rollups import national
 from careapp.rollups.loaders import establishments_frame, exercises_frame, register_summaries
+from tests import factories
 from tests.rollups.test_synthesis import _region_with_results
-from tests.world import login
+from tests.world import login, submitted_assessment
 
 DASH = "—"
 
 
-def _nation():  # noqa: ANN202
+def _nation(previous: bool = False):  # noqa: ANN202
     """Region 53: 4 submitted (two private for-profit clinics), a draft, one not started, an
-    exercise and a continuity profile at `own`; region 11: one submitted; other regions empty."""
+    exercise (without its RETEX) and a continuity profile at `own`; region 11: one submitted;
+    other regions empty. `previous`: a 2025 national campaign where `own`, `same_region` and
+    `other_region` submitted too."""
     world = _region_with_results(clinic_sector=Sector.PRIVATE_FORPROFIT)
     editor = world.users["editor"]
+    if previous:
+        editor.establishments.extend([world.same_region, world.other_region])
+        world.previous = factories.campaign(2025, name="Campagne 2025")
+        db.session.commit()
+        for establishment, level in ((world.own, 1), (world.same_region, 2),
+                                     (world.other_region, 1)):
+            submitted_assessment(world.previous, establishment, editor, level=level)
     registers.save_exercise(world.own, None, {
         "status": ExerciseStatus.HELD, "held_on": dt.date.today() - dt.timedelta(days=60),
         "type": ExerciseType.TABLETOP, "kit_level": KitLevel.BEGINNER,
@@ -66,9 +76,10 @@ def _score(value: float | None) -> str:
     return DASH if value is None else format_score(float(value), "fr")
 
 
-def _expected(campaign, today: dt.date) -> dict[str, list[str]]:  # noqa: ANN001
-    """Each region's cells as computed here from the indicators (D2 from the regional page's
-    register summaries, an independent path)."""
+def _expected(campaign, today: dt.date, previous=None) -> dict[str, list[str]]:  # noqa: ANN001
+    """Each region's cells as computed here from the indicators (D2 and RETEX from the regional
+    page's register summaries, an independent path; the change on the loaders' frames of both
+    campaigns)."""
     frame = establishments_frame(campaign.id)
     part = ind.participation(frame, campaign.deadline, today, by="region_code")
     overall = ind.overall_distribution(frame, by="region_code")
@@ -77,6 +88,13 @@ def _expected(campaign, today: dt.date) -> dict[str, list[str]]:  # noqa: ANN001
     summaries = register_summaries([int(e) for e in frame["establishment_id"]], today)
     d2 = pd.Series([summaries[int(e)].d2.met for e in frame["establishment_id"]],
                    index=frame["region_code"], dtype=float).groupby(level=0).median()
+    ready = pd.Series([summaries[int(e)].d2.ready for e in frame["establishment_id"]],
+                      index=frame["region_code"], dtype=float).groupby(level=0).mean() * 100
+    retex = pd.Series([bool(summaries[int(e)].indicators.retex_missing)
+                       for e in frame["establishment_id"]],
+                      index=frame["region_code"], dtype=int).groupby(level=0).sum()
+    change = (ind.change_since_previous(frame, establishments_frame(previous.id),
+                                        by="region_code") if previous is not None else None)
     expected = {}
     for code in part.index:
         p, o = part.loc[code], overall.loc[code] if code in overall.index else None
@@ -86,7 +104,10 @@ def _expected(campaign, today: dt.date) -> dict[str, list[str]]:  # noqa: ANN001
             *(_score(o[k] if o is not None else None) for k in ("median", "q1", "q3")),
             str(o["n"] if o is not None else 0),
             _pct(socle.loc[code, "median"] if code in socle.index else None),
-            _pct(exercise.loc[code, "share"]), format_number(float(d2[code]), locale="fr")]
+            _pct(exercise.loc[code, "share"]), format_number(float(d2[code]), locale="fr"),
+            _pct(ready[code]), str(retex[code]),
+            *((_score(change.loc[code, "median_change"]), str(change.loc[code, "n"]))
+              if change is not None and code in change.index else (DASH, DASH))]
     return expected
 
 
@@ -107,7 +128,7 @@ def test_the_page_shows_the_indicators_and_dashes_without_data(app, browser) -> 
         assert len(rows) == 19  # the 18 regions and the nation
         for code, cells in expected.items():
             assert rows[code][1:] == cells, (who, code)
-        assert rows["94"][1:] == [DASH] * 12  # Corse: no establishment, no figure
+        assert rows["94"][1:] == [DASH] * 16  # Corse: no establishment, no figure
         assert f'href="/region/?code=53&amp;campagne={world.campaign.id}"' in page
 
         frame = establishments_frame(world.campaign.id)
@@ -176,7 +197,7 @@ def test_the_export_equals_the_page(app, browser) -> None:  # noqa: ANN001
     assert csv_response.headers["Content-Type"].startswith("text/csv")
     assert "care-national-2026-regions.csv" in csv_response.headers["Content-Disposition"]
     header, *lines = _read_csv(csv_response.data)
-    assert header[:3] == ["Code région", "Région", "Établissements"] and len(header) == 14
+    assert header[:3] == ["Code région", "Région", "Établissements"] and len(header) == 18
     assert len(lines) == 19
     for line in lines:
         key = line[0] or "national"
@@ -203,3 +224,33 @@ def test_who_lands_where(app, browser) -> None:  # noqa: ANN001
         page = browser.client.get("/region/").get_data(as_text=True)
         assert "Synthèse régionale" in page and "Tableau de bord national" not in page
         assert browser.client.get("/national/export/regions.csv").status_code == 403
+
+
+def test_d2_retex_and_change_columns_equal_a_recompute(app, browser) -> None:  # noqa: ANN001
+    world = _nation(previous=True)
+    today = dt.date.today()
+    expected = _expected(world.campaign, today, world.previous)
+    # 53: own (2 vs 1) and same_region (1 vs 2) both years; 11: other_region (3 vs 1)
+    assert expected["53"][-1] == "2" and expected["11"][-1] == "1"
+    assert expected["53"][-3] == "1" and expected["11"][-3] == "0"  # own's exercise: no RETEX
+    login(browser, world, "national")
+    page = browser.client.get(f"/region/?campagne={world.campaign.id}").get_data(as_text=True)
+    rows = _rows(page, "national-regions")
+    for code, cells in expected.items():
+        assert rows[code][1:] == cells, code
+    frame = establishments_frame(world.campaign.id)
+    nation = ind.change_since_previous(frame, establishments_frame(world.previous.id))
+    assert rows["national"][-2:] == [_score(nation.loc[ind.ALL, "median_change"]), "3"]
+    assert "Campagne 2025" in page
+
+    # the page reads the stored summaries: a figure no data gives shows as stored
+    from sqlalchemy import select
+
+    from careapp.rollups.models import RollupSummary
+
+    row = db.session.scalar(select(RollupSummary).filter_by(
+        campaign_id=world.campaign.id, scope="11", kind="retex"))
+    row.payload = {**row.payload, "with_missing": 7}
+    db.session.commit()
+    page = browser.client.get(f"/region/?campagne={world.campaign.id}").get_data(as_text=True)
+    assert _rows(page, "national-regions")["11"][-3] == "7"
