@@ -43,6 +43,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from careapp.audit.views import bp as audit_bp
     from careapp.auth.views import bp as auth_bp
     from careapp.organisations.views import bp as organisations_bp
+    from careapp.reports.views import bp as reports_bp
     from careapp.resilience.views import bp as resilience_bp
     from careapp.roadmap.views import bp as roadmap_bp
     from careapp.rollups.downloads import bp as downloads_bp
@@ -50,7 +51,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from careapp.rollups.views import bp as rollups_bp
 
     for blueprint in (auth_bp, organisations_bp, assessments_bp, rollups_bp, audit_bp,
-                      resilience_bp, roadmap_bp, downloads_bp, national_downloads_bp):
+                      resilience_bp, roadmap_bp, downloads_bp, national_downloads_bp, reports_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     errors.init_app(app)

@@ -25,6 +25,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(__import__("careapp.benchdata.cli", fromlist=["bench_data"]).bench_data)
     from careapp.rollups.cli import rollups  # its refresh module listens to careapp.events
     app.cli.add_command(rollups)
+    from careapp.reports.cli import report
+    app.cli.add_command(report)
 
 
 @click.command("backup")
