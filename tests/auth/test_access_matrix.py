@@ -61,7 +61,7 @@ from tests.world import make_world, section_fields, submitted_assessment
 
 LOGIN = "login"  # 302 to /connexion
 REDIRECT = "redirect"  # 302 anywhere but /connexion
-OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
+OK, UNAUTHORIZED, FORBIDDEN, NOT_FOUND = 200, 401, 403, 404
 
 ROLES = ("editor", "reader", "ars", "grades", "ars_other", "national", "admin")
 CASES = ("anonymous", *ROLES)
@@ -251,6 +251,19 @@ MATRIX: list[Row] = [
         "national": OK,
         "admin": OK,
     }) for fmt in ("csv", "xlsx")),
+    # the ARS dashboard's filtered table and « à relancer » list: the same rule (registers'
+    # columns and reasons, the region's ARS only: tests/rollups/test_dashboard_pages.py)
+    *(Row(f"downloads.{what}_{fmt}", "GET", "region_code", {
+        "anonymous": LOGIN,
+        #                 /region/53/…  /region/11/…
+        "editor": FORBIDDEN,
+        "reader": FORBIDDEN,
+        "ars": (OK, NOT_FOUND),
+        "grades": (OK, NOT_FOUND),
+        "ars_other": (NOT_FOUND, OK),
+        "national": OK,
+        "admin": OK,
+    }) for what in ("table", "followup") for fmt in ("csv", "xlsx")),
     # the national dashboard's regions table: national staff and administrators only
     *(Row(f"national_downloads.regions_{fmt}", "GET", "none", {
         "anonymous": LOGIN, "editor": FORBIDDEN, "reader": FORBIDDEN, "ars": FORBIDDEN,
@@ -268,6 +281,18 @@ MATRIX: list[Row] = [
         "anonymous": LOGIN, "editor": FORBIDDEN, "reader": FORBIDDEN, "ars": OK,
         "grades": FORBIDDEN, "ars_other": OK, "national": FORBIDDEN, "admin": OK,
     }),
+    # -- the JSON API: a Bearer token only, never the session of a logged-in browser (401 for
+    # everyone here); each role × object with a real token is in tests/api/test_access.py
+    *(Row(endpoint, "GET", target, everyone(UNAUTHORIZED, anonymous=UNAUTHORIZED))
+      for endpoint, target in (
+          ("api_campaigns.campaigns", "none"), ("api_aggregates.region_summary", "region_code"),
+          ("api_aggregates.national_summary", "none"),
+          ("api_establishments.establishments", "none"),
+          ("api_establishments.results", "establishment"),
+          ("api_establishments.registers", "establishment"))),
+    Row("api-docs.openapi_json", "GET", "none", everyone(OK, anonymous=OK)),  # the document
+    # one's own API tokens: every logged-in person
+    Row("api_tokens.index", "GET", "none", everyone(OK)),
     # -- changes (after the reads: they alter the world) ---------------------------------------
     Row("assessments.start", "POST", "establishment", edit(REDIRECT)),
     Row("assessments.section", "POST", "assessment", edit(REDIRECT)),
@@ -298,6 +323,10 @@ MATRIX: list[Row] = [
     Row("roadmap.new", "POST", "establishment", registers_edit(REDIRECT)),
     Row("roadmap.edit", "POST", "register", registers_edit(REDIRECT)),
     Row("roadmap.mark_done", "POST", "register", registers_edit(REDIRECT)),
+    # a new API token: the page showing it once (every role here has its second factor)
+    Row("api_tokens.create", "POST", "none", everyone(OK)),
+    # revoking a token that is not one's own (here: none) is not found, whoever asks
+    Row("api_tokens.revoke", "POST", "none", everyone(NOT_FOUND)),
     # -- deletions (after the changes: each removes an object of its own) ----------------------
     Row("resilience.delete_finding", "POST", "register", registers_edit(REDIRECT)),
     Row("resilience.delete_exercise", "POST", "register", registers_edit(REDIRECT)),
@@ -531,9 +560,23 @@ def request_for(row: Row, variant: str, ids: Ids) -> tuple[str, dict[str, Any]]:
             args = {"assessment_id": ids.drafts[variant]}
             if row.endpoint == "assessments.submit" and method == "POST":
                 data = {"carried_checked": "y"}  # the drafts carry last year's answers
+        case ("api_establishments.results" | "api_establishments.registers", _):
+            args = {"establishment_id": ids.establishments[variant]}
+            if row.endpoint == "api_establishments.results":
+                args["campaign"] = ids.start_campaign
+        case ("api_aggregates.region_summary", _):
+            args = {"code": variant, "campaign_id": ids.start_campaign}
+        case ("api_aggregates.national_summary", _):
+            args = {"campaign_id": ids.start_campaign}
+        case ("api_tokens.create", _):
+            data = {"name": "Script de suivi", "lifetime": "90"}
+        case ("api_tokens.revoke", _):
+            args = {"token_id": 2**31 - 1}
         case ("rollups.region", _):
             args = {} if variant == "default" else {"code": variant}
-        case ("downloads.establishments_csv" | "downloads.establishments_xlsx", _):
+        case (("downloads.establishments_csv" | "downloads.establishments_xlsx"
+               | "downloads.table_csv" | "downloads.table_xlsx" | "downloads.followup_csv"
+               | "downloads.followup_xlsx"), _):
             args = {"code": variant}
         case (("assessments.close_campaign" | "assessments.reopen_campaign"), _):
             args = {"campaign_id": ids.to_close[variant]}
