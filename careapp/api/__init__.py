@@ -27,6 +27,14 @@ from careapp.api.schemas import ErrorSchema
 class CareApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
+    def _register_pagination_header(self) -> None:
+        """flask-smorest documents X-Pagination as an object, but a header is a string (JSON
+        here): documented as such, so that responses match their document."""
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination, en JSON : total, total_pages, first_page, last_page, "
+                           "page, previous_page, next_page",
+            "schema": {"type": "string"}}, lazy=True)
+
     def _register_error_handlers(self) -> None:
         """flask-smorest would answer every HTTP error of the whole site in JSON; only the
         API's are (see init_app), the pages keep their error pages."""

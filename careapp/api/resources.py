@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from careapp.api import schemas
 from careapp.api.auth import authenticate_request
 from careapp.api.errors import json_error
+from careapp.api.tokens import aware
 from careapp.assessments.models import Assessment, Campaign
 from careapp.assessments.services import results_of
 from careapp.auth import access
@@ -185,7 +186,8 @@ def results(query: dict[str, Any], establishment_id: int) -> dict[str, Any]:
         return out
     data = results_of(assessment)
     return {**out, "assessment_id": assessment.id, "status": assessment.status.value,
-            "submitted_at": assessment.submitted_at if assessment.is_submitted else None,
+            "submitted_at": (aware(assessment.submitted_at)  # with its offset (RFC 3339)
+                             if assessment.is_submitted and assessment.submitted_at else None),
             "scoring_version": data.get("scoring_version"), "overall": data.get("overall"),
             "overall_level": data.get("overall_level"),
             "overall_capped": data.get("overall_capped"),
