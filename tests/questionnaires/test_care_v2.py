@@ -252,3 +252,16 @@ def test_dont_know_stays_available_where_v1_had_it() -> None:
     for question in v2().questions:
         if care().has_question(question.id) and care().question(question.id).allow_dont_know:
             assert interpret(question, RawAnswer(DONT_KNOW)).error is None, question.id
+
+
+def test_the_crosschecks_hold_for_v2_and_compare_the_restore_half() -> None:
+    """The register's restore test is compared with OPS-32 in v2 (OPS-28 in v1)."""
+    from careapp.messages import Msg
+    from careapp.resilience.crosscheck import Fact, check_against, contradictions, load_crosschecks
+
+    checks = load_crosschecks(QUESTIONNAIRES)["care"]
+    assert check_against(checks, v2()) == []
+    failed = {"restore_test_done": Fact(False, Msg("Test de restauration en échec."))}
+    found = contradictions(checks, {"OPS-32": RawAnswer(ANSWERED, "full_restore")}, failed)
+    assert [(c.question_id, c.declared) for c in found] == [("OPS-32", "full_restore")]
+    assert contradictions(checks, {"OPS-32": RawAnswer(ANSWERED, "partial")}, failed) == []

@@ -208,13 +208,13 @@ def test_contradictions_across_the_shipped_checks() -> None:
 
 # -- mapping files ---------------------------------------------------------------------------------
 
-def test_the_shipped_mapping_loads_six_checks_for_care() -> None:
+def test_the_shipped_mapping_loads_seven_checks_for_care() -> None:
     loaded = load_crosschecks(QUESTIONNAIRES)
     assert set(loaded) == {"care"}
     checks = loaded["care"]
-    assert len(checks) == 6
+    assert len(checks) == 7  # OPS-28 in care v1, OPS-32 (its restore half) in care v2
     assert [c.question_id for c in checks] == ["GOV-03", "GOV-10", "GOV-11", "GOV-12", "GOV-13",
-                                               "OPS-28"]
+                                               "OPS-28", "OPS-32"]
     assert GOV_13 in checks
     assert {c.fact for c in checks} == FACT_NAMES
     assert check_against(checks, care()) == []
