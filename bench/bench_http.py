@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SCENARIOS = ("ars", "national", "section", "save")
 TARGETS_MS = {"ars": 300, "national": 300, "section": 150, "save": 250}
-ACCOUNTS = 40  # per kind: section and save use distinct RSSI accounts
+ACCOUNTS = 42  # per kind: 20 + 20 RSSI (section, save), and one per solo pass
 BOOT_SECONDS = 90
 
 
@@ -126,6 +126,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script, clean-up in one place
     parser.add_argument("--campaigns", type=int, default=3)
     parser.add_argument("--users", type=int, default=20, help="concurrent simulated users")
     parser.add_argument("--time", type=int, default=60, help="seconds per scenario")
+    parser.add_argument("--solo-time", type=int, default=20,
+                        help="seconds of a first pass with one user alone (0: none)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8761)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
@@ -134,8 +136,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script, clean-up in one place
     parser.add_argument("--keep", action="store_true",
                         help="keep the work directory (logs, locust CSV) after the run")
     args = parser.parse_args()
-    if args.users > ACCOUNTS or args.time > 600:
-        parser.error(f"at most {ACCOUNTS} users and 600 s per scenario")
+    if args.users > 20 or args.time > 600 or args.solo_time > 600:
+        parser.error("at most 20 users and 600 s per scenario")
     scenarios = [s for s in args.scenarios.split(",") if s]
     if unknown := set(scenarios) - set(SCENARIOS):
         parser.error(f"unknown scenarios: {sorted(unknown)}")
@@ -194,26 +196,28 @@ def main() -> None:  # noqa: PLR0915 - one linear script, clean-up in one place
         print(f"[bench-http] gunicorn ({args.workers} workers) on 127.0.0.1:{args.port}; "
               f"ARS region {region} ({sizes[region]} establishments)", flush=True)
 
-        for scenario in scenarios:
-            prefix = work / scenario
+        passes = [(s, 1, args.solo_time, 40 + (s == "save"), f"{s}_solo")
+                  for s in scenarios if args.solo_time] + [
+                  (s, args.users, args.time, 20 if s == "save" else 0, s) for s in scenarios]
+        for scenario, users, seconds, offset, key in passes:
+            prefix = work / key
             env = {**common, "BENCH_SCENARIO": scenario, "BENCH_MANIFEST": str(manifest_path),
                    "BENCH_PASSWORD": password, "BENCH_TOTP_SECRET": totp_secret,
-                   "BENCH_REGION": region,
-                   "BENCH_OFFSET": str(args.users if scenario == "save" else 0)}
-            print(f"[bench-http] {scenario}: {args.users} users, {args.time} s…", flush=True)
-            with (work / f"{scenario}.log").open("wb") as out:
+                   "BENCH_REGION": region, "BENCH_OFFSET": str(offset)}
+            print(f"[bench-http] {scenario}: {users} users, {seconds} s…", flush=True)
+            with (work / f"{key}.log").open("wb") as out:
                 locust = subprocess.Popen(  # noqa: S603
                     [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"),
-                     "--headless", "--users", str(args.users),
-                     "--spawn-rate", str(max(1, args.users // 5)), "--run-time", f"{args.time}s",
+                     "--headless", "--users", str(users),
+                     "--spawn-rate", str(max(1, users // 5)), "--run-time", f"{seconds}s",
                      "--stop-timeout", "10", "--reset-stats", "--only-summary",
                      "--host", f"http://127.0.0.1:{args.port}", "--csv", str(prefix),
                      "--exit-code-on-error", "0"],
                     cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT,
                     start_new_session=True)
-                locust.wait(timeout=args.time + 120)
+                locust.wait(timeout=seconds + 120)
             locust = None
-            results[scenario] = read_stats(prefix)
+            results[key] = read_stats(prefix)
     finally:
         stop(locust)
         stop(gunicorn)
@@ -241,21 +245,25 @@ def report(results: dict, args: argparse.Namespace, region: str, sizes: dict,
           f" Python {platform.python_version()}, commit {measured}; gunicorn "
           f"{args.workers} workers, PostgreSQL, {args.establishments} establishments × "
           f"{args.campaigns} campaigns; {args.users} users, 1 s between requests, "
-          f"{args.time} s per scenario (after all users logged in):")
+          f"{args.time} s per scenario (after all users logged in); one user alone "
+          f"{args.solo_time} s first:")
     print()
-    print("| route | requests | errors | p50 | p95 | p99 | p95 target | baseline p50 / p95 "
-          "(same run) | p95 ÷ baseline p95 |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for scenario, stats in results.items():
+    print(f"| route | 1 user: p50 / p95 | {args.users} users: requests | errors | p50 | p95 | p99 "
+          "| p95 target | baseline `GET /sante` p50 / p95 (same run) | p95 ÷ baseline p95 |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for scenario in [s for s in results if not s.endswith("_solo")]:
+        stats = results[scenario]
         name = NAMES[scenario] + (region if scenario == "ars" else "")
+        solo = results.get(f"{scenario}_solo", {}).get(name)
+        alone = f"{_ms(solo, '50%'):.0f} / {_ms(solo, '95%'):.0f} ms" if solo else "—"
         row, base = stats.get(name), stats.get(BASELINE)
         if row is None or base is None:
-            print(f"| {name} | no data (see the locust log) |")
+            print(f"| {name} | {alone} | no data (see the locust log) |")
             continue
         label = f"{name} ({sizes[region]} establishments)" if scenario == "ars" else name
         p95, b95 = _ms(row, "95%"), _ms(base, "95%")
         verdict = "met" if p95 <= TARGETS_MS[scenario] else "missed"
-        print(f"| {label} | {row['Request Count']} | {row['Failure Count']} | "
+        print(f"| {label} | {alone} | {row['Request Count']} | {row['Failure Count']} | "
               f"{_ms(row, '50%'):.0f} ms | {p95:.0f} ms | {_ms(row, '99%'):.0f} ms | "
               f"≤ {TARGETS_MS[scenario]} ms: {verdict} | {_ms(base, '50%'):.0f} / {b95:.0f} ms "
               f"({base['Failure Count']} errors) | × {p95 / max(b95, 1):.1f} |")
