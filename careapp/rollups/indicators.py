@@ -378,3 +378,31 @@ def retex_missing(lines: pd.DataFrame, by: By = None) -> pd.DataFrame:
     result = pd.DataFrame({"n": grouped.size().astype(int),
                            "with_missing": grouped.sum().astype(int)})
     return _index_name(result, by, {"n": 0, "with_missing": 0})
+
+
+def _long_axes(lines: pd.DataFrame) -> pd.DataFrame:
+    submitted = _submitted(lines)
+    rows = [(eid, axis, float(score)) for eid, axes in zip(
+        submitted["establishment_id"], submitted["axes"], strict=True)
+        for axis, score in (axes or {}).items() if score is not None and pd.notna(score)]
+    return pd.DataFrame(rows, columns=["establishment_id", "axis_id", "score"])
+
+
+def axes_change_since_previous(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """change_since_previous of every axis at once (whole scope), indexed by axis_id, from
+    frames with `establishment_id`, `status` and `axes` ({axis_id: score}, the establishment
+    lines): the same figures as change_since_previous on each axis's scores, one merge."""
+    columns = ["n", "median_previous", "median_current", "median_change", "median_delta"]
+    paired = _long_axes(current).merge(_long_axes(previous), on=["establishment_id", "axis_id"],
+                                       suffixes=("_current", "_previous"))
+    if paired.empty:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="axis_id"))
+    paired["delta"] = paired["score_current"] - paired["score_previous"]
+    grouped = paired.groupby("axis_id")
+    result = pd.DataFrame({
+        "n": grouped.size().astype(int),
+        "median_previous": grouped["score_previous"].median().astype(float),
+        "median_current": grouped["score_current"].median().astype(float)})
+    result["median_change"] = result["median_current"] - result["median_previous"]
+    result["median_delta"] = grouped["delta"].median().astype(float)
+    return result[columns].sort_index()

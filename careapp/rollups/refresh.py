@@ -140,18 +140,9 @@ def change(campaign: Campaign, current: pd.DataFrame, region: str | None) -> dic
     if indicators.ALL in overall.index:
         out["overall"] = _plain(overall.loc[indicators.ALL].to_dict())
         out["n"] = out["overall"]["n"]
-    axis_ids = sorted({a for axes in current["axes"] for a in (axes or {})})
-    for axis in axis_ids:
-        table = indicators.change_since_previous(
-            _axis_column(current, axis), _axis_column(before, axis), "score")
-        if indicators.ALL in table.index:
-            out["axes"][axis] = _plain(table.loc[indicators.ALL].to_dict())
+    axes = indicators.axes_change_since_previous(current, before)
+    out["axes"] = {str(axis): _plain(row.to_dict()) for axis, row in axes.iterrows()}
     return out
-
-
-def _axis_column(lines: pd.DataFrame, axis: str) -> pd.DataFrame:
-    return lines[["establishment_id", "status"]].assign(
-        score=[(a or {}).get(axis) for a in lines["axes"]])
 
 
 def compute(campaign: Campaign, scope: str, kinds: Iterable[str],

@@ -197,3 +197,30 @@ def test_an_empty_scope_has_its_row() -> None:
     assert ind.overall_distribution(empty).loc[ind.ALL, "n"] == 0
     assert ind.socle_attainment(empty).loc[ind.ALL, "full_share"] is None
     assert ind.level_distribution(empty).loc[ind.ALL, "n"] == 0
+
+
+def test_axes_change_equals_the_change_of_each_axis() -> None:
+    def lines(scores: dict[int, dict[str, float | None]], status: str = "submitted"
+              ) -> pd.DataFrame:
+        return pd.DataFrame([{"establishment_id": e, "status": status, "axes": axes}
+                             for e, axes in scores.items()],
+                            columns=["establishment_id", "status", "axes"], dtype=object)
+
+    current = lines({1: {"A1": 50.0, "A2": 20.0}, 2: {"A1": 70.0, "A2": None},
+                     3: {"A1": 10.0, "A2": 30.0}, 4: {"A1": 90.0}})
+    previous = lines({1: {"A1": 40.0, "A2": 30.0}, 2: {"A1": 40.0, "A2": 10.0},
+                      3: {"A1": 30.0, "A2": 10.0}})
+    table = ind.axes_change_since_previous(current, previous)
+    assert list(table.index) == ["A1", "A2"]
+    for axis in ("A1", "A2"):
+        def column(frame: pd.DataFrame, axis: str = axis) -> pd.DataFrame:
+            return frame[["establishment_id", "status"]].assign(
+                score=[a.get(axis) for a in frame["axes"]])
+        one = ind.change_since_previous(column(current), column(previous), "score")
+        assert table.loc[axis].to_dict() == one.loc[ind.ALL].to_dict()
+    # A1: deltas 10, 30, -20 on 1, 2, 3; medians 50 vs 40
+    assert table.loc["A1"].to_dict() == {"n": 3, "median_previous": 40.0,
+                                         "median_current": 50.0, "median_change": 10.0,
+                                         "median_delta": 10.0}
+    assert table.loc["A2", "n"] == 2
+    assert ind.axes_change_since_previous(current, lines({1: {"A1": 5.0}}, "draft")).empty
