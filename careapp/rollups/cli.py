@@ -1,4 +1,5 @@
-"""`flask --app careapp rollups refresh [--campaign ID]`: the summary tables from scratch."""
+"""`flask --app careapp rollups refresh [--campaign ID]`: the summary tables from scratch (each
+campaign's establishment lines, then its scope summaries)."""
 
 from __future__ import annotations
 

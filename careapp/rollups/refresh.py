@@ -9,12 +9,26 @@ and the nation; a register or roadmap change touches the campaigns covering the 
 Several announcements in one transaction (a submission regenerates the roadmap) cost one
 recompute.
 
-Full: `rebuild` (the `flask rollups refresh` command) recomputes every scope of a campaign.
+Two tables. The establishment lines (EstablishmentRollup, `store_lines`): one row per campaign
+× establishment it covers, the snapshot's figures and the registers' summary. The scope
+summaries (RollupSummary, `store`): computed by the pure indicators from those lines (one query
+of a few thousand small rows), plus the activities for `plans`. Before the commit, the noted
+lines are rewritten first (an assessment: its establishment's line of its campaign; a register
+or roadmap change: the establishment's line of every campaign covering it; a campaign opened:
+all its lines), then the noted scope kinds. A submission at national scale thus rewrites one
+line and recomputes the kinds from the lines instead of re-reading every snapshot and register
+(bench/bench_refresh.py). Kinds `d2` and `retex` summarise the lines' registers columns;
+`change` compares with the previous campaign of the same scope kind (`previous_campaign`), so
+an assessment change also notes `change` for the campaigns opened after its own.
+
+Full: `rebuild` (the `flask rollups refresh` command) recomputes a campaign's lines, then every
+scope of it.
 
 A national campaign has the scope `national` and one per region with establishments; a
 regional campaign only its region. Participation is stored without `late` (it depends on the
-day you read it: `participation_as_of` adds it); the exercise share and overdue actions are
-computed for the day of the refresh (`as_of`), so a daily `rollups refresh` keeps them current.
+day you read it: `participation_as_of` adds it); the exercise share, the last exercise, RETEX
+missing and overdue actions are computed for the day of the refresh (`as_of`, on the lines and
+the summaries), so a daily `rollups refresh` keeps them current.
 """
 
 from __future__ import annotations
