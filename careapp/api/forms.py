@@ -27,7 +27,3 @@ class TokenForm(FlaskForm):
                            validate_choice=False, validators=[AnyOf(
                                LIFETIMES, _l("Choisissez une durée proposée : 30, 90 ou 365 "
                                              "jours."))])
-
-
-class RevokeForm(FlaskForm):
-    """Only the CSRF token: the token to revoke is in the address."""

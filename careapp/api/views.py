@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from careapp.api import tokens
-from careapp.api.forms import RevokeForm, TokenForm
+from careapp.api.forms import TokenForm
 from careapp.db import db, utcnow
 from careapp.messages import translate
 
@@ -19,7 +19,7 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/compte/jetons-api")
 def _page(form: TokenForm, status: int = 200) -> tuple[str, int]:
     user = current_user
     return render_template(
-        "api/tokens.html", form=form, revoke_form=RevokeForm(), tokens=tokens.tokens_of(user),
+        "api/tokens.html", form=form, tokens=tokens.tokens_of(user),
         now=utcnow(), is_active=tokens.is_active, aware=tokens.aware,
         may_create=tokens.may_create(user), max_active=tokens.MAX_ACTIVE,
         active=tokens.active_count(user)), status

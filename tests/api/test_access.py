@@ -239,3 +239,15 @@ def test_establishments_are_paginated(api_world, client) -> None:  # noqa: ANN00
     assert get(client, "/api/v1/establishments?page_size=100000",
                secrets["ars"]).status_code == 422
     assert db.session.scalar(select(Assessment.id).limit(1)) is not None
+
+
+def test_a_region_without_establishments_has_empty_figures(api_world, client) -> None:  # noqa: ANN001
+    _world, _scopes, _submitted, campaigns, secrets = api_world
+    response = get(client, f"/api/v1/regions/84/campaigns/{campaigns['national'].id}/summary",
+                   secrets["national"])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["participation"]["total"] == 0 and body["overall"]["n"] == 0
+    assert body["overall"]["median"] is None
+    assert get(client, f"/api/v1/regions/ZZ/campaigns/{campaigns['national'].id}/summary",
+               secrets["national"]).status_code == 404
