@@ -120,6 +120,32 @@ def _dashboard_download(code: str, fmt: str, what: str) -> Response:
                  f"{region.name} {campaign.year}")
 
 
+def _scores_download(code: str, fmt: str) -> Response:
+    """The synthesis' scores table (median, quartiles, n per axis), from the summaries."""
+    from careapp.assessments.services import questionnaire_of_campaign
+    from careapp.rollups import dashboard
+    from careapp.rollups.region_results import scores_table
+
+    region, campaign = _region_and_campaign(code)
+    figures = dashboard.headline(campaign, region.code)
+    db.session.commit()  # a scope read for the first time has just been stored
+    locale = get_locale()
+    table = scores_table(questionnaire_of_campaign(campaign), figures,
+                         locale.language if locale else "fr")
+    return _send(table, f"care-{_slug(region.name)}-{campaign.year}-scores", fmt,
+                 f"{region.name} {campaign.year}")
+
+
+@bp.get("/scores.csv")
+def scores_csv(code: str) -> Response:
+    return _scores_download(code, "csv")
+
+
+@bp.get("/scores.xlsx")
+def scores_xlsx(code: str) -> Response:
+    return _scores_download(code, "xlsx")
+
+
 @bp.get("/tableau.csv")
 def table_csv(code: str) -> Response:
     return _dashboard_download(code, "csv", "tableau")

@@ -175,3 +175,20 @@ def _plain(value: Any) -> Any:
         return None if value is None or pd.isna(value) else value
     except (TypeError, ValueError):
         return value
+
+
+def scores_table(questionnaire: Any, figures: dict[str, Any], lang: str = "fr") -> Table:
+    """The « Scores des évaluations soumises » table: overall and each axis's median, quartiles
+    and n, from the summaries."""
+    from careapp.questionnaires.model import tr
+
+    columns = [Column(_("Axe"), width=40), Column(_("Médiane"), "number", below=LEVEL_BOUNDS),
+               Column(_("1er quartile"), "number", below=LEVEL_BOUNDS),
+               Column(_("3e quartile"), "number", below=LEVEL_BOUNDS), Column("n", "int")]
+    empty = {"n": 0, "median": None, "q1": None, "q3": None}
+    rows = [[_("Global"), *(figures["overall"].get(k) for k in ("median", "q1", "q3", "n"))]]
+    for axis in questionnaire.axes:
+        a = figures["axes"].get(axis.id) or empty
+        rows.append([f"{axis.id} — {tr(axis.title, lang)}",
+                     *(a.get(k) for k in ("median", "q1", "q3", "n"))])
+    return Table(columns, rows)

@@ -263,7 +263,7 @@ MATRIX: list[Row] = [
         "ars_other": (NOT_FOUND, OK),
         "national": OK,
         "admin": OK,
-    }) for what in ("table", "followup") for fmt in ("csv", "xlsx")),
+    }) for what in ("table", "followup", "scores") for fmt in ("csv", "xlsx")),
     # the national dashboard's regions table: national staff and administrators only
     *(Row(f"national_downloads.regions_{fmt}", "GET", "none", {
         "anonymous": LOGIN, "editor": FORBIDDEN, "reader": FORBIDDEN, "ars": FORBIDDEN,
@@ -576,7 +576,7 @@ def request_for(row: Row, variant: str, ids: Ids) -> tuple[str, dict[str, Any]]:
             args = {} if variant == "default" else {"code": variant}
         case (("downloads.establishments_csv" | "downloads.establishments_xlsx"
                | "downloads.table_csv" | "downloads.table_xlsx" | "downloads.followup_csv"
-               | "downloads.followup_xlsx"), _):
+               | "downloads.followup_xlsx" | "downloads.scores_csv" | "downloads.scores_xlsx"), _):
             args = {"code": variant}
         case (("assessments.close_campaign" | "assessments.reopen_campaign"), _):
             args = {"campaign_id": ids.to_close[variant]}

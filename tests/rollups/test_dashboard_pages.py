@@ -152,6 +152,13 @@ def test_dashboard_downloads_follow_the_filters(app, browser) -> None:  # noqa: 
     assert follow[0] == ["Établissement", "FINESS ET", "Motifs"]
     assert any("Aucun exercice de crise" in r[2] for r in follow[1:])
 
+    scores = _csv(browser.client.get(
+        f"/region/53/export/scores.csv?campagne={world.campaign.id}").data)
+    overall = refresh.summaries(world.campaign, "53", ("overall",))["overall"]
+    assert scores[0] == ["Axe", "Médiane", "1er quartile", "3e quartile", "n"]
+    assert scores[1] == ["Global", format_score(overall["median"], "fr"),
+                         format_score(overall["q1"], "fr"), format_score(overall["q3"], "fr"), "4"]
+
     browser.client.post("/deconnexion")
     login(browser, world, "grades")
     header = _csv(browser.client.get(base).data)[0]
