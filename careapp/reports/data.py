@@ -33,6 +33,9 @@ from careapp.roadmap import services as roadmap
 from careapp.rollups.peers import PeerComparison, peer_comparison
 
 URGENT_COUNT = 5
+# A table row whose text is longer than this may be split across pages (the others never
+# are): a row taller than a page would otherwise be cut off.
+LONG_ROW_CHARS = 1200
 
 
 def _day(value: dt.date | dt.datetime | None) -> str:
@@ -70,6 +73,11 @@ class AnnexRow:
     weight: int
     dont_know: bool
 
+    @property
+    def long(self) -> bool:
+        return self.answer is not None and len(self.answer.comment) + len(
+            str(self.answer.value or "")) > LONG_ROW_CHARS
+
 
 @dataclass(frozen=True)
 class AnnexSection:
@@ -103,6 +111,10 @@ class ExerciseRow:
     retex_missing: bool
     findings: list[FindingRow]
 
+    @property
+    def long(self) -> bool:
+        return len(self.retex_summary) + sum(len(f.text) for f in self.findings) > LONG_ROW_CHARS
+
 
 @dataclass(frozen=True)
 class ActivityRow:
@@ -129,6 +141,10 @@ class ActionRow:
     status: str
     overdue: bool
     open: bool
+
+    @property
+    def long(self) -> bool:
+        return len(self.title) + len(self.detail) > LONG_ROW_CHARS
 
 
 @dataclass(frozen=True)

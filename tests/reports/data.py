@@ -121,7 +121,7 @@ def hostile_draft(world: World):  # noqa: ANN201
     assessment = services.start_assessment(world.campaign, est, editor)
     questionnaire = services.questionnaire_of_campaign(world.campaign)
     first = questionnaire.sections[0]
-    hostile = list(HOSTILE.values()) + [LONG_TEXT]
+    hostile = [LONG_TEXT, *HOSTILE.values()]  # the first question gets the 100 kB comment
     inputs = {q.id: AnswerInput("answered", answer_input(q, 1).value, "",
                                 hostile[i % len(hostile)])
               for i, q in enumerate(first.questions)}
