@@ -55,3 +55,20 @@ def test_refuses_a_weak_password_a_bad_secret_or_too_few_drafts(app) -> None:  #
         create_users(1, PASSWORD, "JBSWY3DPEHPK3PXP")  # 80 bits: pyotp wants 112
     with pytest.raises(BenchUsersError, match="évaluations en cours"):
         create_users(200, PASSWORD, SECRET)
+
+
+def test_command_writes_the_manifest_and_needs_both_secrets(app, tmp_path) -> None:  # noqa: ANN001
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["bench-data", "--establishments", "30", "--with-users", "2"],
+                            env={"CAREAPP_BENCH_PASSWORD": "", "CAREAPP_BENCH_TOTP_SECRET": ""})
+    assert refused.exit_code == 1 and "--users-password" in refused.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    manifest = tmp_path / "accounts.json"
+    result = runner.invoke(args=[
+        "bench-data", "--establishments", "40", "--campaigns", "2", "--today", "2026-06-15",
+        "--with-users", "2", "--users-file", str(manifest)],
+        env={"CAREAPP_BENCH_PASSWORD": PASSWORD, "CAREAPP_BENCH_TOTP_SECRET": SECRET})
+    assert result.exit_code == 0, result.output
+    written = manifest.read_text()
+    assert "rssi-1@bench.care.fr" in written and SECRET not in written and PASSWORD not in written
+    assert authenticate("national-1@bench.care.fr", PASSWORD) is not None
