@@ -49,15 +49,16 @@ def _html(template: str, report: Any, stylesheet: str) -> str:
 
 
 def _pdf(html: str, report: Any, options: dict[str, Any] | None = None) -> Rendered:
+    options = PDF_OPTIONS if options is None else options
     fetcher = ReportFetcher()
-    document = HTML(string=html, url_fetcher=fetcher).render(**(options or PDF_OPTIONS))
+    document = HTML(string=html, url_fetcher=fetcher).render(**options)
     meta = document.metadata
     meta.title = report.document_title
     meta.authors = [AUTHOR]
     meta.lang = report.lang
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     meta.created = meta.modified = now
-    pdf = document.write_pdf(**(options or PDF_OPTIONS))
+    pdf = document.write_pdf(**options)
     return Rendered(pdf=pdf, html=html, fetcher=fetcher)
 
 
