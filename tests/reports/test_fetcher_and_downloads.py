@@ -70,7 +70,7 @@ def test_weasyprint_goes_through_the_fetcher_only() -> None:
     assert set(fetcher.requested) == {*fetcher.refused, SMALL_PNG}
 
 
-def test_downloads_follow_the_pages_rules_and_filters(world, browser) -> None:  # noqa: ANN001
+def test_downloads_follow_the_pages_rules_and_filters(world, browser, tmp_path) -> None:  # noqa: ANN001
     editor = world.users["editor"]
     assessment = submitted_assessment(world.campaign, world.own, editor, level=1)
     add_registers(world, world.own)
@@ -109,3 +109,15 @@ def test_downloads_follow_the_pages_rules_and_filters(world, browser) -> None:  
     # other establishments: not found, as their pages
     assert browser.client.get(f"/etablissements/{world.same_region.id}/feuille-de-route.pdf"
                               ).status_code == 404
+
+    # the command line: the same report, to a file
+    out = tmp_path / "rapport.pdf"
+    runner = browser.client.application.test_cli_runner()
+    result = runner.invoke(args=["report", "establishment", world.own.finess_et, "--campaign",
+                                 str(world.campaign.id), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(out)
+    assert reader.metadata.title == f"Rapport CaRE 2026 — {world.own.name}"
+    unknown = runner.invoke(args=["report", "establishment", "000000000", "--campaign",
+                                  str(world.campaign.id), "-o", str(out)])
+    assert unknown.exit_code == 1 and "Établissement inconnu" in unknown.output
