@@ -88,23 +88,55 @@ class D2Readiness:
         return next(i for i in self.items if i.id == item_id)
 
 
+# Messages without parameters, built once (a national refresh runs the checklist 3,000 times
+# per campaign; a Msg is immutable text, so sharing one is the same as building it again).
+_NOT_STATED = Msg("Non renseigné.")
+_STATED_PRESENT = Msg("Déclaré en place.")
+_STATED_ABSENT = Msg("Déclaré absent.")
+_PSSI_LABEL = Msg("PSSI signée et révisée depuis mi-2022")
+_PSSI_NO_DATE = Msg("Date de révision de la PSSI non renseignée.")
+_LEAD_LABEL = Msg("Organisation projet de la continuité (un responsable nommé est recommandé)")
+_NO_LEAD = Msg("Aucun responsable indiqué.")
+_PLAN_BLANC_LABEL = Msg("Risque cyber intégré au plan blanc, avec des procédures de crise cyber")
+_NO_PLAN_BLANC_DATE = Msg("Aucune date de volet numérique du plan blanc.")
+_BIA_LABEL = Msg("BIA couvrant au moins un service de soins critique, le processus administratif "
+                "le plus critique et une plateforme médico-technique")
+_NO_ACTIVITY = Msg("Aucune activité critique enregistrée.")
+_MISSING_CARE = Msg("un service de soins")
+_MISSING_ADMIN = Msg("le processus administratif le plus critique")
+_MISSING_MEDICO = Msg("une plateforme médico-technique")
+_PCA_LABEL = Msg("Plan de continuité formalisé pour les activités analysées (BIA)")
+_NO_BIA = Msg("Aucune activité analysée par un BIA.")
+_FIELD_TEST_LABEL = Msg("Au moins un test terrain d'un plan de continuité")
+_NO_FIELD_TEST = Msg("Aucune date de test terrain enregistrée.")
+_RESTORE_LABEL = Msg("Au moins une restauration réelle en production réussie")
+_NO_RESTORE_TEST = Msg("Aucun test de restauration enregistré.")
+_CRISIS_CELL_LABEL = Msg("Cellule de crise définie pour une crise cyber")
+_TEST_SCHEDULE_LABEL = Msg("Calendrier de tests des plans défini")
+_BACKUP_POLICY_LABEL = Msg("Politique de sauvegarde et de restauration, plans de sauvegarde à jour")
+_BACKUP_AUTH_LABEL = Msg("Systèmes de sauvegarde avec leur propre authentification et MFA")
+_BACKUP_ISOLATION_LABEL = Msg("Sauvegardes isolables de la production (« bouton rouge »)")
+_BACKUP_321_LABEL = Msg("Règle 3-2-1 avec une copie immuable, hors ligne ou hors site")
+_BACKUP_MONITORING_LABEL = Msg("Sauvegardes supervisées")
+
+
 def _date(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
 def _stated(value: bool | None, label: Msg, item_id: str, kind: str = "objective") -> CheckItem:
     if value is None:
-        return CheckItem(item_id, kind, label, Readiness.UNKNOWN, Msg("Non renseigné."))
+        return CheckItem(item_id, kind, label, Readiness.UNKNOWN, _NOT_STATED)
     if value:
-        return CheckItem(item_id, kind, label, Readiness.MET, Msg("Déclaré en place."))
-    return CheckItem(item_id, kind, label, Readiness.NOT_MET, Msg("Déclaré absent."))
+        return CheckItem(item_id, kind, label, Readiness.MET, _STATED_PRESENT)
+    return CheckItem(item_id, kind, label, Readiness.NOT_MET, _STATED_ABSENT)
 
 
 def _pssi(profile: ProfileLike | None) -> CheckItem:
-    label = Msg("PSSI signée et révisée depuis mi-2022")
+    label = _PSSI_LABEL
     if profile is None or profile.pssi_reviewed_on is None:
         return CheckItem("pssi", "prerequisite", label, Readiness.UNKNOWN,
-                         Msg("Date de révision de la PSSI non renseignée."))
+                         _PSSI_NO_DATE)
     when = _date(profile.pssi_reviewed_on)
     if profile.pssi_reviewed_on >= PSSI_REVIEWED_SINCE:
         return CheckItem("pssi", "prerequisite", label, Readiness.MET,
@@ -114,43 +146,42 @@ def _pssi(profile: ProfileLike | None) -> CheckItem:
 
 
 def _lead(profile: ProfileLike | None) -> CheckItem:
-    label = Msg("Organisation projet de la continuité (un responsable nommé est recommandé)")
+    label = _LEAD_LABEL
     if profile is None:
         return CheckItem("project_lead", "prerequisite", label, Readiness.UNKNOWN,
-                         Msg("Non renseigné."))
+                         _NOT_STATED)
     if profile.continuity_lead.strip():
         return CheckItem("project_lead", "prerequisite", label, Readiness.MET,
                          Msg("Responsable : %(name)s.", name=profile.continuity_lead.strip()))
     return CheckItem("project_lead", "prerequisite", label, Readiness.UNKNOWN,
-                     Msg("Aucun responsable indiqué."))
+                     _NO_LEAD)
 
 
 def _plan_blanc(profile: ProfileLike | None) -> CheckItem:
-    label = Msg("Risque cyber intégré au plan blanc, avec des procédures de crise cyber")
+    label = _PLAN_BLANC_LABEL
     if profile is None:
-        return CheckItem("plan_blanc", "objective", label, Readiness.UNKNOWN, Msg("Non renseigné."))
+        return CheckItem("plan_blanc", "objective", label, Readiness.UNKNOWN, _NOT_STATED)
     if profile.plan_blanc_digital_on is None:
         return CheckItem("plan_blanc", "objective", label, Readiness.UNKNOWN,
-                         Msg("Aucune date de volet numérique du plan blanc."))
+                         _NO_PLAN_BLANC_DATE)
     return CheckItem("plan_blanc", "objective", label, Readiness.MET,
                      Msg("Volet numérique du plan blanc daté du %(date)s.",
                          date=_date(profile.plan_blanc_digital_on)))
 
 
 def _bia(activities: Sequence[ActivityLike]) -> CheckItem:
-    label = Msg("BIA couvrant au moins un service de soins critique, le processus administratif "
-                "le plus critique et une plateforme médico-technique")
+    label = _BIA_LABEL
     if not activities:
         return CheckItem("bia_coverage", "objective", label, Readiness.UNKNOWN,
-                         Msg("Aucune activité critique enregistrée."))
+                         _NO_ACTIVITY)
     covered = [a for a in activities if a.bia_done]
     missing = []
     if not any(a.kind is CARE for a in covered):
-        missing.append(Msg("un service de soins"))
+        missing.append(_MISSING_CARE)
     if not any(a.kind is ADMIN and a.most_critical for a in covered):
-        missing.append(Msg("le processus administratif le plus critique"))
+        missing.append(_MISSING_ADMIN)
     if not any(a.kind in MEDICO_TECHNICAL for a in covered):
-        missing.append(Msg("une plateforme médico-technique"))
+        missing.append(_MISSING_MEDICO)
     if missing:
         return CheckItem("bia_coverage", "objective", label, Readiness.NOT_MET,
                          Msg("BIA manquant pour : %(what)s.",
@@ -167,12 +198,12 @@ def _join(parts: list[Msg]) -> Msg:
 
 
 def _pca(activities: Sequence[ActivityLike]) -> CheckItem:
-    label = Msg("Plan de continuité formalisé pour les activités analysées (BIA)")
+    label = _PCA_LABEL
     covered = [a for a in activities if a.bia_done]
     if not covered:
         return CheckItem("pca_formalised", "objective", label,
                          Readiness.UNKNOWN if not activities else Readiness.NOT_MET,
-                         Msg("Aucune activité analysée par un BIA."))
+                         _NO_BIA)
     lacking = [a for a in covered if a.pca_status not in FORMAL]
     if lacking:
         return CheckItem("pca_formalised", "objective", label, Readiness.NOT_MET,
@@ -184,7 +215,7 @@ def _pca(activities: Sequence[ActivityLike]) -> CheckItem:
 
 
 def _field_test(activities: Sequence[ActivityLike]) -> CheckItem:
-    label = Msg("Au moins un test terrain d'un plan de continuité")
+    label = _FIELD_TEST_LABEL
     tested = [a for a in activities if a.last_test_on is not None]
     if tested:
         last = max(tested, key=lambda a: a.last_test_on or dt.date.min)
@@ -193,16 +224,16 @@ def _field_test(activities: Sequence[ActivityLike]) -> CheckItem:
                              date=_date(last.last_test_on or dt.date.min)))
     if not activities:
         return CheckItem("field_test", "objective", label, Readiness.UNKNOWN,
-                         Msg("Aucune activité critique enregistrée."))
+                         _NO_ACTIVITY)
     return CheckItem("field_test", "objective", label, Readiness.NOT_MET,
-                     Msg("Aucune date de test terrain enregistrée."))
+                     _NO_FIELD_TEST)
 
 
 def _restore(profile: ProfileLike | None) -> CheckItem:
-    label = Msg("Au moins une restauration réelle en production réussie")
+    label = _RESTORE_LABEL
     if profile is None or profile.restore_tested_on is None:
         return CheckItem("restore_test", "objective", label, Readiness.UNKNOWN,
-                         Msg("Aucun test de restauration enregistré."))
+                         _NO_RESTORE_TEST)
     when = _date(profile.restore_tested_on)
     if profile.restore_test_result is TestResult.FAILURE:
         return CheckItem("restore_test", "objective", label, Readiness.NOT_MET,
@@ -224,25 +255,25 @@ def d2_readiness(profile: ProfileLike | None, activities: Iterable[ActivityLike]
         _lead(p),
         _plan_blanc(p),
         _stated(p.crisis_cell_defined if p else None,
-                Msg("Cellule de crise définie pour une crise cyber"), "crisis_cell"),
+                _CRISIS_CELL_LABEL, "crisis_cell"),
         _bia(activities),
         _pca(activities),
         _field_test(activities),
         _stated(p.test_schedule_defined if p else None,
-                Msg("Calendrier de tests des plans défini"), "test_schedule"),
+                _TEST_SCHEDULE_LABEL, "test_schedule"),
         _stated(p.backup_policy if p else None,
-                Msg("Politique de sauvegarde et de restauration, plans de sauvegarde à jour"),
+                _BACKUP_POLICY_LABEL,
                 "backup_policy"),
         _stated(p.backup_own_auth_mfa if p else None,
-                Msg("Systèmes de sauvegarde avec leur propre authentification et MFA"),
+                _BACKUP_AUTH_LABEL,
                 "backup_auth"),
         _stated(p.backup_isolated if p else None,
-                Msg("Sauvegardes isolables de la production (« bouton rouge »)"),
+                _BACKUP_ISOLATION_LABEL,
                 "backup_isolation"),
         _stated(p.backup_321_offline if p else None,
-                Msg("Règle 3-2-1 avec une copie immuable, hors ligne ou hors site"),
+                _BACKUP_321_LABEL,
                 "backup_321"),
         _stated(p.backup_monitored if p else None,
-                Msg("Sauvegardes supervisées"), "backup_monitoring"),
+                _BACKUP_MONITORING_LABEL, "backup_monitoring"),
         _restore(p),
     ))

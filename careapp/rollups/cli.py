@@ -1,5 +1,6 @@
 """`flask --app careapp rollups refresh [--campaign ID]`: the summary tables from scratch (each
-campaign's establishment lines, then its scope summaries)."""
+campaign's establishment lines, then its scope summaries), with a progress bar over the steps
+(per campaign: lines, indicators, writing)."""
 
 from __future__ import annotations
 
@@ -30,13 +31,13 @@ def refresh_command(campaign_id: int | None) -> None:
     if campaign_id is not None and not campaigns:
         click.echo(f"Campagne {campaign_id} inconnue.", err=True)
         sys.exit(1)
-    work = [(c, refresh.scopes_of(c)) for c in campaigns]
     started = time.perf_counter()
-    with click.progressbar(length=sum(len(s) for _, s in work),
+    total = 0
+    # One step per campaign × refresh.REBUILD_STEPS (lines, indicators, writing).
+    with click.progressbar(length=len(campaigns) * len(refresh.REBUILD_STEPS),
                            label="Synthèses recalculées") as bar:
-        for campaign, _ in work:
-            refresh.rebuild(campaign, progress=bar.update)
+        for campaign in campaigns:
+            total += refresh.rebuild(campaign, progress=bar.update)
             db.session.commit()
-    total = sum(len(s) for _, s in work)
     click.echo(f"{len(campaigns)} campagne(s), {total} périmètre(s) en "
                f"{time.perf_counter() - started:.1f} s.")

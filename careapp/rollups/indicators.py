@@ -388,17 +388,25 @@ def _long_axes(lines: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["establishment_id", "axis_id", "score"])
 
 
-def axes_change_since_previous(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
-    """change_since_previous of every axis at once (whole scope), indexed by axis_id, from
-    frames with `establishment_id`, `status` and `axes` ({axis_id: score}, the establishment
-    lines): the same figures as change_since_previous on each axis's scores, one merge."""
+def axes_change_since_previous(current: pd.DataFrame, previous: pd.DataFrame,
+                               by: By = None) -> pd.DataFrame:
+    """change_since_previous of every axis at once, indexed by axis_id (with `by`: by the
+    group × axis_id, the group of each establishment taken from `current`), from frames with
+    `establishment_id`, `status` and `axes` ({axis_id: score}, the establishment lines): the
+    same figures as change_since_previous on each axis's scores, one merge."""
     columns = ["n", "median_previous", "median_current", "median_change", "median_delta"]
+    keys = _keys(by)
     paired = _long_axes(current).merge(_long_axes(previous), on=["establishment_id", "axis_id"],
                                        suffixes=("_current", "_previous"))
     if paired.empty:
+        if keys:
+            return pd.DataFrame(columns=columns, index=pd.MultiIndex.from_tuples(
+                [], names=[*keys, "axis_id"]))
         return pd.DataFrame(columns=columns, index=pd.Index([], name="axis_id"))
     paired["delta"] = paired["score_current"] - paired["score_previous"]
-    grouped = paired.groupby("axis_id")
+    if keys:
+        paired, keys = _grouped(_attach(paired, current, by), by)
+    grouped = paired.groupby([*keys, "axis_id"])
     result = pd.DataFrame({
         "n": grouped.size().astype(int),
         "median_previous": grouped["score_previous"].median().astype(float),

@@ -121,6 +121,95 @@ def register_summaries(establishment_ids: list[int], today: dt.date | None = Non
     }
 
 
+@dataclass(frozen=True)
+class RegisterFigures:
+    """The registers' figures an establishment line stores (what RegisterSummary gives, without
+    the objects only shown on a page)."""
+
+    d2_met: int
+    d2_total: int
+    d2_unknown: int
+    last_exercise_on: dt.date | None
+    retex_missing: int
+    open_actions: int
+    open_p1: int
+    overdue: int
+
+
+_PROFILE_COLUMNS = ("pssi_reviewed_on", "continuity_lead", "plan_blanc_digital_on",
+                    "crisis_cell_defined", "test_schedule_defined", "backup_policy",
+                    "backup_321_offline", "backup_own_auth_mfa", "backup_isolated",
+                    "backup_monitored", "restore_tested_on", "restore_test_result")
+
+
+def _among(query: Any, column: Any, establishment_ids: list[int] | None,
+           region_code: str | None) -> Any:
+    """The rows of the given establishments, or (None) of every establishment of the region
+    (None: the nation), by a join instead of a list of thousands of ids."""
+    if establishment_ids is not None:
+        return query.where(column.in_(establishment_ids))
+    if region_code is None:
+        return query
+    return query.join(Establishment, Establishment.id == column).where(
+        Establishment.region_code == region_code)
+
+
+def register_figures(establishment_ids: list[int] | None, today: dt.date,
+                     region_code: str | None = None) -> dict[int, RegisterFigures]:
+    """register_summaries' figures for the lines, in one pass per register: the given
+    establishments, or (None) every establishment of `region_code` (None: the nation).
+    Profiles are read as plain rows (d2_readiness only reads attributes), the roadmap counted
+    by the database (roadmap_counts_frame's rule), establishments without a row get the
+    empty registers' figures. Keyed by establishment id; only establishments with at least
+    one register row or profile appear, see `empty_register_figures`."""
+    if establishment_ids is not None and not establishment_ids:
+        return {}
+    exercises: dict[int, list[_Exercise]] = defaultdict(list)
+    for eid, *columns in db.session.execute(_among(
+            select(CrisisExercise.establishment_id, CrisisExercise.id, CrisisExercise.held_on,
+                   CrisisExercise.retex_on, CrisisExercise.status),
+            CrisisExercise.establishment_id, establishment_ids, region_code)):
+        exercises[eid].append(_Exercise(*columns[:3], status=str(columns[3].value)))
+    activities: dict[int, list[_Activity]] = defaultdict(list)
+    for eid, *columns in db.session.execute(_among(
+            select(CriticalActivity.establishment_id, CriticalActivity.kind,
+                   CriticalActivity.name, CriticalActivity.most_critical,
+                   CriticalActivity.bia_done, CriticalActivity.pca_status,
+                   CriticalActivity.last_test_on),
+            CriticalActivity.establishment_id, establishment_ids, region_code)):
+        activities[eid].append(_Activity(*columns))
+    profiles = {row.establishment_id: row for row in db.session.execute(_among(
+        select(ContinuityProfile.establishment_id,
+               *(getattr(ContinuityProfile, c) for c in _PROFILE_COLUMNS)),
+        ContinuityProfile.establishment_id, establishment_ids, region_code))}
+    is_open = RoadmapAction.status.in_(OPEN_STATUSES)
+    roadmaps = {eid: (int(n), int(p1 or 0), int(late or 0)) for eid, n, p1, late in
+                db.session.execute(_among(
+                    select(RoadmapAction.establishment_id, func.count(),
+                           func.sum(case((RoadmapAction.priority == Priority.P1, 1), else_=0)),
+                           func.sum(case((RoadmapAction.due_on < today, 1), else_=0)))
+                    .where(is_open).group_by(RoadmapAction.establishment_id),
+                    RoadmapAction.establishment_id, establishment_ids, region_code))}
+    out = {}
+    for eid in {*exercises, *activities, *profiles, *roadmaps}:
+        out[eid] = _figures(profiles.get(eid), activities.get(eid, []),
+                            exercises.get(eid, []), roadmaps.get(eid, (0, 0, 0)), today)
+    return out
+
+
+def _figures(profile: Any, activities: list[_Activity], exercises: list[_Exercise],
+             roadmap: tuple[int, int, int], today: dt.date) -> RegisterFigures:
+    d2 = d2_readiness(profile, activities)
+    held = exercise_indicators(exercises, today)
+    return RegisterFigures(d2.met, d2.total, d2.unknown, held.last_held_on,
+                           len(held.retex_missing), *roadmap)
+
+
+def empty_register_figures(today: dt.date) -> RegisterFigures:
+    """The figures of an establishment with no register row, no profile and no action."""
+    return _figures(None, [], [], (0, 0, 0), today)
+
+
 def _roadmap_counts(establishment_ids: list[int], today: dt.date) -> dict[int, Progress]:
     is_open = RoadmapAction.status.in_([ActionStatus.TODO, ActionStatus.IN_PROGRESS])
     rows = db.session.execute(

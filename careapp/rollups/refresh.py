@@ -21,8 +21,12 @@ line and recomputes the kinds from the lines instead of re-reading every snapsho
 `change` compares with the previous campaign of the same scope kind (`previous_campaign`), so
 an assessment change also notes `change` for the campaigns opened after its own.
 
-Full: `rebuild` (the `flask rollups refresh` command) recomputes a campaign's lines, then every
-scope of it.
+Full: `rebuild` (the `flask rollups refresh` command) recomputes a campaign's lines in one pass
+(compute_lines over the whole campaign: one query per register, joined by campaign and region,
+no list of ids), then every scope of it from one read of those lines (compute_scopes: a national
+campaign's regions are the national frames grouped by region, the indicators' `by`), and writes
+all the summary rows in one multi-row insert. compute() per scope stays for the incremental
+path; a test and bench/bench_refresh.py check both give the same payloads.
 
 A national campaign has the scope `national` and one per region with establishments; a
 regional campaign only its region. Participation is stored without `late` (it depends on the
@@ -132,15 +136,22 @@ def later_campaigns(campaign: Campaign) -> list[Campaign]:
     return list(db.session.scalars(query))
 
 
-def change(campaign: Campaign, current: pd.DataFrame, region: str | None) -> dict[str, Any]:
+_UNSET: Any = object()
+
+
+def change(campaign: Campaign, current: pd.DataFrame, region: str | None,
+           previous: Campaign | None = _UNSET, before: pd.DataFrame | None = None
+           ) -> dict[str, Any]:
     """Year over year on the establishments submitted in both campaigns: `overall` and each
     axis of `axes` as indicators.change_since_previous (n, median_previous, median_current,
     median_change, median_delta), with the previous campaign's `previous_id`,
     `previous_name` and `n` (submitted in both with an overall score). Scores are only
     compared when both campaigns pin the same questionnaire version (its snapshots were made
     with it: a campaign's version never changes): otherwise `same_questionnaire` is False, n
-    is 0 and there is no figure. {} when there is no previous campaign."""
-    previous = previous_campaign(campaign)
+    is 0 and there is no figure. {} when there is no previous campaign. `previous` and
+    `before` (its lines over the scope) when the caller has read them already (rebuild)."""
+    if previous is _UNSET:
+        previous = previous_campaign(campaign)
     if previous is None:
         return {}
     out: dict[str, Any] = {"previous_id": previous.id, "previous_name": previous.name,
@@ -149,12 +160,21 @@ def change(campaign: Campaign, current: pd.DataFrame, region: str | None) -> dic
                            "n": 0, "overall": None, "axes": {}}
     if not out["same_questionnaire"]:
         return out
-    before = loaders.establishment_rollups_frame(previous.id, region)
-    overall = indicators.change_since_previous(current, before, "overall")
-    if indicators.ALL in overall.index:
-        out["overall"] = _plain(overall.loc[indicators.ALL].to_dict())
+    if before is None:
+        before = loaders.establishment_rollups_frame(previous.id, region)
+    return _with_change(out, indicators.change_since_previous(current, before, "overall"),
+                        indicators.axes_change_since_previous(current, before), indicators.ALL)
+
+
+def _with_change(out: dict[str, Any], overall: pd.DataFrame, axes: pd.DataFrame,
+                 key: str) -> dict[str, Any]:
+    """change()'s payload `out` with the figures of the group `key` of the overall and axes
+    tables (one group: ALL and axes by axis_id; grouped: by key then axis_id)."""
+    if key in overall.index:
+        out["overall"] = _plain(overall.loc[key].to_dict())
         out["n"] = out["overall"]["n"]
-    axes = indicators.axes_change_since_previous(current, before)
+    if axes.index.nlevels > 1:
+        axes = axes.xs(key, level=0) if key in axes.index.get_level_values(0) else axes.iloc[:0]
     out["axes"] = {str(axis): _plain(row.to_dict()) for axis, row in axes.iterrows()}
     return out
 
@@ -165,9 +185,16 @@ def compute(campaign: Campaign, scope: str, kinds: Iterable[str],
     frames of the establishment lines (read once; missing lines computed first), and the
     activities frame for `plans`."""
     today = today or dt.date.today()
-    kinds = set(kinds)
     region = None if scope == NATIONAL else scope
     lines = loaders.establishment_rollups_frame(campaign.id, region or campaign.region_code)
+    return _compute(campaign, lines, set(kinds), today, region or campaign.region_code,
+                    lambda: loaders.activities_frame(region))
+
+
+def _compute(campaign: Campaign, lines: pd.DataFrame, kinds: set[str], today: dt.date,
+             region: str | None, activities: Any, previous: Campaign | None = _UNSET,
+             before: pd.DataFrame | None = None) -> dict[str, Any]:
+    """compute() on the scope's lines; `activities()` reads the activities frame."""
     frames = frames_from_lines(lines)
     establishments = frames["establishments"]
     out: dict[str, Any] = {}
@@ -189,20 +216,126 @@ def compute(campaign: Campaign, scope: str, kinds: Iterable[str],
             frames["domains"], establishments))
     if "exercises" in kinds:
         out["exercises"] = _row(indicators.exercise_share(
-            frames["exercises"], establishments, today),
-            {"n": 0, "within_12_months": 0, "share": None})
+            frames["exercises"], establishments, today), _NO_EXERCISE)
     if "plans" in kinds:
-        out["plans"] = _by_second_level(indicators.plans_by_kind(
-            loaders.activities_frame(region), establishments))
+        out["plans"] = _by_second_level(indicators.plans_by_kind(activities(), establishments))
     if "roadmap" in kinds:
         out["roadmap"] = _row(indicators.roadmap_progress_from_counts(
-            frames["roadmap"], establishments), {"open": 0, "open_p1": 0, "overdue": 0})
+            frames["roadmap"], establishments), _NO_ACTION)
     if "d2" in kinds:
         out["d2"] = _row(indicators.d2_distribution(lines))
     if "retex" in kinds:
         out["retex"] = _row(indicators.retex_missing(lines))
     if "change" in kinds:
-        out["change"] = change(campaign, lines, region or campaign.region_code)
+        out["change"] = change(campaign, lines, region, previous, before)
+    return out
+
+
+_NO_EXERCISE = {"n": 0, "within_12_months": 0, "share": None}
+_NO_ACTION = {"open": 0, "open_p1": 0, "overdue": 0}
+_BY = "region_code"
+
+
+def _per_region(table: pd.DataFrame, regions: list[str], alone: Any) -> dict[str, Any]:
+    """One row per region of an indicator grouped by region (`_row` of each); a region
+    without a row (nothing to count there) computed alone (`alone(region)`), as its own
+    scope would be, so that an empty scope keeps its own empty figures."""
+    return {r: _plain(table.loc[r].to_dict()) if r in table.index else alone(r)
+            for r in regions}
+
+
+def _per_region_second(table: pd.DataFrame, regions: list[str], alone: Any
+                       ) -> dict[str, Any]:
+    """`_by_second_level` of each region of an indicator grouped by region × a second key."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, row in table.iterrows():
+        out.setdefault(key[0], {})[str(key[-1])] = _plain(row.to_dict())
+    return {r: out[r] if r in out else alone(r) for r in regions}
+
+
+def compute_scopes(campaign: Campaign, today: dt.date | None = None) -> dict[str, dict[str, Any]]:
+    """Every kind of every scope of the campaign (scopes_of): the same payloads as compute()
+    on each scope, from one read of the campaign's lines (and of the activities and the
+    previous campaign's lines). A national campaign's regions come from the national frames
+    grouped by region (the indicators' `by`); a region an indicator has no row for (e.g.
+    nothing submitted there) is computed alone on its slice of the lines."""
+    today = today or dt.date.today()
+    scopes = scopes_of(campaign)
+    lines = loaders.establishment_rollups_frame(campaign.id, campaign.region_code)
+    read: dict[str, pd.DataFrame] = {}
+
+    def activities() -> pd.DataFrame:
+        if "activities" not in read:
+            read["activities"] = loaders.activities_frame(campaign.region_code)
+        return read["activities"]
+
+    previous = previous_campaign(campaign)
+    before = None
+    if previous is not None and previous.questionnaire_version_id \
+            == campaign.questionnaire_version_id:
+        before = loaders.establishment_rollups_frame(previous.id, campaign.region_code)
+    if campaign.region_code is not None:
+        return {scope: _compute(campaign, lines, set(KINDS), today, scope, activities,
+                                previous, before) for scope in scopes}
+    out = {NATIONAL: _compute(campaign, lines, set(KINDS), today, None, activities,
+                              previous, before)}
+    regions = [s for s in scopes if s != NATIONAL]
+    in_region = {r: (lines["region_code"] == r).to_numpy() for r in regions}
+    sliced: dict[str, pd.DataFrame] = {}
+
+    def lines_of(region: str) -> pd.DataFrame:
+        if region not in sliced:
+            sliced[region] = lines[in_region[region]]
+        return sliced[region]
+
+    def before_of(region: str) -> pd.DataFrame | None:
+        return None if before is None else before[before["region_code"] == region]
+
+    def alone(kind: str) -> Any:
+        return lambda region: _compute(campaign, lines_of(region), {kind}, today, region,
+                                       activities, previous, before_of(region))[kind]
+
+    frames = frames_from_lines(lines)
+    est = frames["establishments"]
+    by = {r: {} for r in regions}
+    table: dict[str, dict[str, Any]] = {}
+    participation = indicators.participation(est, campaign.deadline, today, by=_BY)
+    table["participation"] = _per_region(participation.drop(columns="late"), regions,
+                                         alone("participation"))
+    table["overall"] = _per_region(indicators.overall_distribution(est, by=_BY), regions,
+                                   alone("overall"))
+    table["axes"] = _per_region_second(indicators.axis_distribution(
+        frames["axes"], est, by=_BY), regions, alone("axes"))
+    table["levels"] = _per_region(indicators.level_distribution(est, by=_BY), regions,
+                                  alone("levels"))
+    table["socle"] = _per_region(indicators.socle_attainment(est, by=_BY), regions,
+                                 alone("socle"))
+    table["domains"] = _per_region_second(indicators.domain_states(
+        frames["domains"], est, by=_BY), regions, alone("domains"))
+    table["exercises"] = _per_region(indicators.exercise_share(
+        frames["exercises"], est, today, by=_BY), regions, alone("exercises"))
+    table["plans"] = _per_region_second(indicators.plans_by_kind(
+        activities(), est, by=_BY), regions, alone("plans"))
+    table["roadmap"] = _per_region(indicators.roadmap_progress_from_counts(
+        frames["roadmap"], est, by=_BY), regions, alone("roadmap"))
+    table["d2"] = _per_region(indicators.d2_distribution(lines, by=_BY), regions, alone("d2"))
+    table["retex"] = _per_region(indicators.retex_missing(lines, by=_BY), regions,
+                                 alone("retex"))
+    if previous is None:
+        table["change"] = dict.fromkeys(regions, {})
+    elif before is None:  # another questionnaire: no figure (change())
+        table["change"] = {r: change(campaign, lines_of(r), r, previous) for r in regions}
+    else:
+        overall = indicators.change_since_previous(lines, before, "overall", by=_BY)
+        axes = indicators.axes_change_since_previous(lines, before, by=_BY)
+        table["change"] = {r: _with_change(
+            {"previous_id": previous.id, "previous_name": previous.name,
+             "same_questionnaire": True, "n": 0, "overall": None, "axes": {}},
+            overall, axes, r) for r in regions}
+    for kind, payloads in table.items():
+        for region, payload in payloads.items():
+            by[region][kind] = payload
+    out.update(by)
     return out
 
 
@@ -242,21 +375,33 @@ def store(campaign: Campaign, scope: str, kinds: Iterable[str],
     db.session.flush()
 
 
+REBUILD_STEPS = ("lignes des établissements", "indicateurs", "écriture")
+
+
 def rebuild(campaign: Campaign, today: dt.date | None = None,
             progress: Any = None) -> int:
-    """From scratch: every scope of the campaign, every kind; rows of scopes no longer
-    covered go. Returns the number of scopes. `progress(n)` is called after each scope."""
-    scopes = scopes_of(campaign)
+    """From scratch: the campaign's lines, then every scope × kind (compute_scopes), all the
+    summary rows written in one go (the campaign's rows deleted, then one multi-row insert).
+    Returns the number of scopes. `progress(1)` is called after each of REBUILD_STEPS."""
+    today = today or dt.date.today()
     _lock(campaign.id)
     store_lines(campaign, today=today)
-    for row in db.session.scalars(select(RollupSummary).filter_by(campaign_id=campaign.id)):
-        if row.scope not in scopes:
-            db.session.delete(row)
-    for scope in scopes:
-        store(campaign, scope, KINDS, today)
-        if progress is not None:
-            progress(1)
-    return len(scopes)
+    if progress is not None:
+        progress(1)
+    payloads = compute_scopes(campaign, today)
+    if progress is not None:
+        progress(1)
+    db.session.execute(delete(RollupSummary).where(RollupSummary.campaign_id == campaign.id),
+                       execution_options={"synchronize_session": "fetch"})
+    now = utcnow()
+    rows = [{"campaign_id": campaign.id, "scope": scope, "kind": kind, "payload": payload,
+             "as_of": today, "computed_at": now}
+            for scope, kinds in payloads.items() for kind, payload in kinds.items()]
+    if rows:
+        db.session.execute(insert(RollupSummary.__table__), rows)
+    if progress is not None:
+        progress(1)
+    return len(payloads)
 
 
 # -- establishment lines (establishment_rollups) --------------------------------------------
@@ -277,17 +422,19 @@ def compute_lines(campaign: Campaign, region_code: str | None = None,
     """The establishment_rollups rows of the campaign for the establishments it covers within
     `region_code` (None: all), or only `establishment_ids`: the snapshot's figures as stored,
     each domain's readiness (indicators.readiness), and the registers' summary of
-    loaders.register_summaries (D2 met/judged/unknown, last exercise held on or before
-    `today`, exercises held without their RETEX past the due delay, open / open P1 / overdue
-    actions). Four queries plus register_summaries' four."""
+    loaders.register_figures (register_summaries' figures: D2 met/judged/unknown, last
+    exercise held on or before `today`, exercises held without their RETEX past the due
+    delay, open / open P1 / overdue actions). Six queries; for a whole scope they select by
+    campaign and region (joins), for a few establishments by their ids."""
     today = today or dt.date.today()
     region = _covers(campaign, region_code)
     if region is False:
         return []
+    # Only the snapshot's `domains` (a JSON path): its whole results weigh ~100 times more.
     query = (select(Establishment.id, Establishment.region_code, Assessment.id,
                     Assessment.status, Assessment.submitted_at, ScoreSnapshot.id,
                     ScoreSnapshot.overall, ScoreSnapshot.overall_level,
-                    ScoreSnapshot.socle_rate, ScoreSnapshot.results)
+                    ScoreSnapshot.socle_rate, ScoreSnapshot.results["domains"])
              .outerjoin(Assessment, (Assessment.establishment_id == Establishment.id)
                         & (Assessment.campaign_id == campaign.id))
              .outerjoin(ScoreSnapshot, ScoreSnapshot.assessment_id == Assessment.id)
@@ -300,35 +447,42 @@ def compute_lines(campaign: Campaign, region_code: str | None = None,
             return []
         query = query.where(Establishment.id.in_(ids))
     rows = db.session.execute(query).all()
-    snapshot_ids = [r[5] for r in rows if r[5] is not None]
     axes: dict[int, dict[str, Any]] = {}
-    if snapshot_ids:
-        for snapshot_id, axis_id, score in db.session.execute(
-                select(AxisScore.snapshot_id, AxisScore.axis_id, AxisScore.score)
-                .where(AxisScore.snapshot_id.in_(snapshot_ids))):
+    if any(r[5] is not None for r in rows):
+        axis_query = select(AxisScore.snapshot_id, AxisScore.axis_id, AxisScore.score)
+        if ids is not None:  # a few establishments: their snapshots
+            axis_query = axis_query.where(AxisScore.snapshot_id.in_(
+                [r[5] for r in rows if r[5] is not None]))
+        else:  # the whole scope: the campaign's snapshots, by a join (not thousands of ids)
+            axis_query = (axis_query.join(ScoreSnapshot, ScoreSnapshot.id == AxisScore.snapshot_id)
+                          .join(Assessment, Assessment.id == ScoreSnapshot.assessment_id)
+                          .where(Assessment.campaign_id == campaign.id))
+            if region is not None:
+                axis_query = axis_query.join(
+                    Establishment, Establishment.id == Assessment.establishment_id).where(
+                    Establishment.region_code == region)
+        for snapshot_id, axis_id, score in db.session.execute(axis_query):
             axes.setdefault(snapshot_id, {})[axis_id] = score
-    registers = loaders.register_summaries([r[0] for r in rows], today)
+    registers = loaders.register_figures(ids, today, region)
+    empty = loaders.empty_register_figures(today)
     now = utcnow()
     lines = []
+    readiness = indicators.readiness
     for (eid, code, assessment_id, status, submitted_at, snapshot_id, overall, level,
-         socle, results) in rows:
-        summary = registers[eid]
-        domains = {str(d): indicators.readiness(int(r.get("met") or 0), int(r.get("total") or 0))
-                   for d, r in sorted(((results or {}).get("domains") or {}).items())}
-        held = summary.indicators
+         socle, results_domains) in rows:
+        r = registers.get(eid, empty)
+        domains = {str(d): readiness(int(x.get("met") or 0), int(x.get("total") or 0))
+                   for d, x in sorted((results_domains or {}).items())}
         lines.append({
             "campaign_id": campaign.id, "establishment_id": eid, "region_code": code,
             "assessment_id": assessment_id,
             "status": None if status is None else str(getattr(status, "value", status)),
             "submitted_at": submitted_at, "overall": overall, "overall_level": level,
             "socle_rate": socle, "axes": dict(sorted(axes.get(snapshot_id, {}).items())),
-            "domains": domains, "d2_met": summary.d2.met, "d2_total": summary.d2.total,
-            "d2_unknown": summary.d2.unknown, "last_exercise_on": held.last_held_on,
-            "retex_missing": len(held.retex_missing),
-            "open_actions": summary.roadmap.by_status.get("todo", 0)
-            + summary.roadmap.by_status.get("in_progress", 0),
-            "open_p1": summary.roadmap.open_by_priority.get("P1", 0),
-            "overdue": summary.roadmap.overdue, "as_of": today, "computed_at": now})
+            "domains": domains, "d2_met": r.d2_met, "d2_total": r.d2_total,
+            "d2_unknown": r.d2_unknown, "last_exercise_on": r.last_exercise_on,
+            "retex_missing": r.retex_missing, "open_actions": r.open_actions,
+            "open_p1": r.open_p1, "overdue": r.overdue, "as_of": today, "computed_at": now})
     return lines
 
 
@@ -348,7 +502,7 @@ def store_lines(campaign: Campaign, region_code: str | None = None,
         stale = stale.where(EstablishmentRollup.region_code == region_code)
     db.session.execute(stale, execution_options={"synchronize_session": False})
     if lines:
-        db.session.execute(insert(EstablishmentRollup), lines)
+        db.session.execute(insert(EstablishmentRollup.__table__), lines)
     return len(lines)
 
 

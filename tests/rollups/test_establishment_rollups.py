@@ -15,8 +15,10 @@ from careapp.resilience.models import ExerciseStatus, ExerciseType, KitLevel, Sc
 from careapp.rollups import indicators as ind
 from careapp.rollups.loaders import (
     ROLLUP_COLUMNS,
+    empty_register_figures,
     establishment_rollups_frame,
     establishments_frame,
+    register_figures,
     register_summaries,
     roadmap_counts_frame,
 )
@@ -78,3 +80,96 @@ def test_missing_lines_are_stored_on_first_read(app) -> None:  # noqa: ANN001
     db.session.commit()
     assert frame.equals(kept)
     assert db.session.scalar(select(func.count()).select_from(EstablishmentRollup)) == 2
+
+
+def test_the_lines_registers_figures_equal_the_summaries_on_varied_registers(app) -> None:  # noqa: ANN001
+    """register_figures (what a rebuild and a save write on the lines: plain rows, one pass
+    per register, roadmap counted in SQL) gives register_summaries' figures (the D2
+    checklist objects, exercise indicators and roadmap progress the pages show), over
+    establishments with no register, partial and contradictory ones; the whole-campaign
+    lines (joins by region) equal the lines of each establishment alone (ids)."""
+    import random
+
+    from careapp.resilience.models import ActivityKind, PlanStatus, TestResult
+    from careapp.roadmap.models import ActionStatus, Priority, RoadmapAction
+    from careapp.rollups import refresh
+    from tests import factories
+
+    today = dt.date.today()
+    rnd = random.Random(11)  # noqa: S311 (varied test data, not a secret)
+    world = make_world()
+    editor = world.users["editor"]
+    extra = [factories.establishment(rnd.choice(["53", "11"]), name=f"CH varié {i}")
+             for i in range(6)]
+    db.session.flush()
+    editor.establishments.extend([world.same_region, world.other_region, *extra])
+    establishments = [world.own, world.same_region, world.other_region, *extra]
+    for est in establishments[:2]:
+        submitted_assessment(world.campaign, est, editor, level=rnd.choice([1, 2, 3]))
+
+    def day() -> dt.date | None:
+        return rnd.choice([None, today - dt.timedelta(days=rnd.randint(1, 2000)),
+                           dt.date(2022, 7, 1), dt.date(2022, 6, 30)])
+
+    def stated() -> bool | None:
+        return rnd.choice([None, True, False])
+
+    for est in establishments[1:]:  # the first keeps no register at all
+        if rnd.random() < 0.8:
+            registers.save_profile(est, {
+                "pssi_reviewed_on": day(), "continuity_lead": rnd.choice(["", " ", "Mme A"]),
+                "plan_blanc_digital_on": day(), "crisis_cell_defined": stated(),
+                "test_schedule_defined": stated(), "backup_policy": stated(),
+                "backup_321_offline": stated(), "backup_own_auth_mfa": stated(),
+                "backup_isolated": stated(), "backup_monitored": stated(),
+                "restore_tested_on": day(),
+                "restore_test_result": rnd.choice([None, *TestResult])}, editor, None)
+        for i in range(rnd.randint(0, 4)):
+            registers.save_activity(est, None, {
+                "kind": rnd.choice(list(ActivityKind)), "name": f"Activité {i}",
+                "most_critical": rnd.random() < 0.5, "bia_done": rnd.random() < 0.6,
+                "pca_status": rnd.choice(list(PlanStatus)), "last_test_on": day()},
+                editor, None)
+        for _ in range(rnd.randint(0, 3)):
+            held = today + dt.timedelta(days=rnd.randint(-900, 60))
+            registers.save_exercise(est, None, {
+                "status": ExerciseStatus.HELD if held <= today else ExerciseStatus.PLANNED,
+                "held_on": held, "type": ExerciseType.TABLETOP,
+                "kit_level": KitLevel.BEGINNER, "scenario": Scenario.RANSOMWARE,
+                "functions": ["direction", "it"],
+                "retex_on": rnd.choice([None, held + dt.timedelta(days=10)])}, editor, None)
+    db.session.flush()
+    for action in db.session.scalars(select(RoadmapAction)):
+        action.status = rnd.choice(list(ActionStatus))
+        action.priority = rnd.choice(list(Priority))
+        action.due_on = rnd.choice([None, today - dt.timedelta(days=3), today,
+                                    today + dt.timedelta(days=30)])
+    db.session.commit()
+
+    ids = [est.id for est in establishments]
+    summaries = register_summaries(ids, today)
+    figures = register_figures(ids, today)
+    empty = empty_register_figures(today)
+    for eid in ids:
+        s, f = summaries[eid], figures.get(eid, empty)
+        assert (f.d2_met, f.d2_total, f.d2_unknown) == (s.d2.met, s.d2.total, s.d2.unknown)
+        assert f.last_exercise_on == s.indicators.last_held_on
+        assert f.retex_missing == len(s.indicators.retex_missing)
+        assert f.open_actions == s.roadmap.by_status["todo"] + s.roadmap.by_status["in_progress"]
+        assert f.open_p1 == s.roadmap.open_by_priority["P1"]
+        assert f.overdue == s.roadmap.overdue
+    assert figures == register_figures(None, today)  # the whole nation, by joins
+    assert {e: f for e, f in figures.items() if e in {x.id for x in establishments
+                                                       if x.region_code == "53"}} \
+        == register_figures(None, today, "53")
+    assert len({(f.d2_met, f.d2_unknown) for f in figures.values()}) > 2  # varied enough
+
+    def without_time(lines: list[dict]) -> list[dict]:
+        return [{k: v for k, v in line.items() if k != "computed_at"} for line in lines]
+
+    whole = without_time(refresh.compute_lines(world.campaign, today=today))
+    alone = [line for eid in sorted(ids) for line in without_time(refresh.compute_lines(
+        world.campaign, establishment_ids=[eid], today=today))]
+    assert whole == alone and len(whole) == len(ids)
+    assert without_time(refresh.compute_lines(world.campaign, "53", today=today)) == [
+        line for line in whole if line["region_code"] == "53"]

@@ -224,3 +224,33 @@ def test_axes_change_equals_the_change_of_each_axis() -> None:
                                          "median_delta": 10.0}
     assert table.loc["A2", "n"] == 2
     assert ind.axes_change_since_previous(current, lines({1: {"A1": 5.0}}, "draft")).empty
+
+
+def test_axes_change_by_group_equals_each_group_alone() -> None:
+    """With `by` (the group of each establishment taken from the current frame): the rows of
+    each group are what the group's own frames give (what a rebuild relies on)."""
+    def lines(scores: dict[int, dict[str, float | None]], status: str = "submitted"
+              ) -> pd.DataFrame:
+        return pd.DataFrame([{"establishment_id": e, "status": status, "axes": axes,
+                              "region_code": "53" if e < 4 else "11"}
+                             for e, axes in scores.items()],
+                            columns=["establishment_id", "status", "axes", "region_code"],
+                            dtype=object)
+
+    current = lines({1: {"A1": 50.0, "A2": 20.0}, 2: {"A1": 70.0, "A2": None},
+                     3: {"A1": 10.0, "A2": 30.0}, 4: {"A1": 90.0}, 5: {"A1": 15.0},
+                     6: {"A2": 12.5}})
+    previous = lines({1: {"A1": 40.0, "A2": 30.0}, 2: {"A1": 40.0, "A2": 10.0},
+                      3: {"A1": 30.0, "A2": 10.0}, 5: {"A1": 35.0}, 7: {"A1": 1.0}})
+    table = ind.axes_change_since_previous(current, previous, by="region_code")
+    assert list(table.index) == [("11", "A1"), ("53", "A1"), ("53", "A2")]
+    for region in ("11", "53"):
+        alone = ind.axes_change_since_previous(current[current["region_code"] == region],
+                                               previous[previous["region_code"] == region])
+        assert table.xs(region, level=0).to_dict() == alone.to_dict()
+    assert table.loc[("11", "A1")].to_dict() == {"n": 1, "median_previous": 35.0,
+                                                 "median_current": 15.0,
+                                                 "median_change": -20.0, "median_delta": -20.0}
+    empty = ind.axes_change_since_previous(current, lines({1: {"A1": 5.0}}, "draft"),
+                                           by="region_code")
+    assert empty.empty and empty.index.names == ["region_code", "axis_id"]

@@ -209,3 +209,51 @@ def test_a_scope_without_establishments_has_empty_figures(app) -> None:  # noqa:
     assert stored["exercises"] == {"n": 0, "within_12_months": 0, "share": None}
     assert stored["roadmap"] == {"open": 0, "open_p1": 0, "overdue": 0}
     assert stored["plans"] == {} and stored["axes"] == {}
+
+
+def test_a_rebuild_computes_every_scope_as_each_scope_alone(app) -> None:  # noqa: ANN001
+    """refresh.compute_scopes (the regions grouped from one national frame) gives, as JSON
+    text, what compute() gives each scope on its own: a region with submissions in both
+    years (change), one with a draft only (empty distributions, computed alone), registers in
+    one region, a regional campaign; and `rollups refresh` stores those payloads."""
+    import json
+
+    today = dt.date.today()
+    world = make_world()
+    editor = world.users["editor"]
+    editor.establishments.extend([world.same_region, world.other_region])
+    last_year = factories.campaign(2025, name="Campagne 2025")
+    db.session.commit()
+    submitted_assessment(last_year, world.own, editor, level=1)
+    submitted_assessment(last_year, world.same_region, editor, level=2)
+    submitted_assessment(world.campaign, world.own, editor, level=2)
+    submitted_assessment(world.campaign, world.same_region, editor, level=3)
+    services.start_assessment(world.campaign, world.other_region, editor)  # 11: a draft
+    _exercise(world.own, editor, today - dt.timedelta(days=30))
+    registers.save_activity(world.own, None, {
+        "kind": ActivityKind.CARE_SERVICE, "name": "Urgences", "pca_status": PlanStatus.TESTED},
+        editor, None)
+    regional = factories.campaign(2026, region="53", name="Campagne Bretagne 2026")
+    db.session.commit()
+
+    def text(payloads: dict) -> str:
+        return json.dumps(payloads, sort_keys=True, default=str)
+
+    for campaign in (world.campaign, last_year, regional):
+        scopes = refresh.scopes_of(campaign)
+        alone = {s: refresh.compute(campaign, s, refresh.KINDS, today) for s in scopes}
+        grouped = refresh.compute_scopes(campaign, today)
+        assert text(grouped) == text(alone), campaign.name
+    grouped = refresh.compute_scopes(world.campaign, today)
+    assert grouped["11"]["overall"]["n"] == 0 and grouped["53"]["overall"]["n"] == 2
+    assert grouped["53"]["change"]["n"] == 2 and grouped["11"]["change"]["n"] == 0
+    assert grouped["53"]["plans"] and grouped["11"]["plans"] == {}
+
+    steps = []
+    assert refresh.rebuild(world.campaign, today, progress=steps.append) == 3
+    db.session.commit()
+    assert steps == [1] * len(refresh.REBUILD_STEPS)
+    stored = {(s, k): p for (c, s, k), p in _stored().items() if c == world.campaign.id}
+    assert {(s, k) for s, k in stored} == {(s, k) for s in grouped for k in refresh.KINDS}
+    for (scope, kind), payload in stored.items():
+        assert text(payload) == text(grouped[scope][kind]), (scope, kind)
