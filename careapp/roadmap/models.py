@@ -55,6 +55,9 @@ class RoadmapAction(db.Model):
     suggested_title: Mapped[dict[str, str] | None] = mapped_column(JSON)
     title: Mapped[str | None] = mapped_column(String(300))  # None: the suggestion, translated
     detail: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # Every origin of the gap ([{"kind", "ref", "label": {fr, en}}]): one action per gap, even
+    # when a question and a register state it both (generate.SAME_GAP).
+    origins: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
     axis_id: Mapped[str | None] = mapped_column(String(10))
     domain: Mapped[str | None] = mapped_column(String(20))
     suggested_priority: Mapped[Priority | None] = mapped_column(_enum(Priority, 2))

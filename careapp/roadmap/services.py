@@ -22,7 +22,13 @@ from careapp.locking import changes, check_revision, values_of
 from careapp.messages import Msg, translate
 from careapp.organisations.models import Establishment
 from careapp.resilience.models import ExerciseFinding
-from careapp.roadmap.generate import GENERATED_PREFIXES, Proposal, Text, generate
+from careapp.roadmap.generate import (
+    GENERATED_PREFIXES,
+    INSTRUCTION_ACTION_1,
+    Proposal,
+    Text,
+    generate,
+)
 from careapp.roadmap.models import ActionStatus, Origin, Priority, RoadmapAction
 
 LANGUAGES = ("fr", "en")
@@ -81,6 +87,8 @@ class Proposals:
     # False while the latest assessment is a draft (a new year's, or one an ARS reopened):
     # the question gaps are then neither added nor proposed as done until it is submitted.
     questions_evaluated: bool
+    # new question id -> its ids in earlier versions (actions follow a question to its new id)
+    earlier: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def proposals_for(establishment: Establishment, today: dt.date | None = None) -> Proposals:
@@ -91,11 +99,13 @@ def proposals_for(establishment: Establishment, today: dt.date | None = None) ->
     assessment = feeding_assessment(establishment)
     questionnaire = results = None
     evaluated = assessment is not None and assessment.is_submitted
+    earlier: dict[str, tuple[str, ...]] = {}
     if evaluated:
         questionnaire = questionnaire_of(assessment)
         results = resolve(questionnaire, raw_answers(assessment), today)
+        earlier = predecessors(questionnaire.key, questionnaire.version)
     return Proposals(generate(questionnaire, results, registers.indicators, registers.exercises,
-                              registers.d2), evaluated)
+                              registers.d2), evaluated, earlier)
 
 
 def _set(action: RoadmapAction, name: str, value: Any) -> bool:
@@ -109,12 +119,68 @@ def _is_generated(key: str) -> bool:
     return key.startswith(GENERATED_PREFIXES)
 
 
+# What people write on an action: kept when actions merge or follow a question to its new id.
+PEOPLE_FIELDS = ("title", "owner", "due_on", "comment", "abandon_reason")
+
+
+def _origins(proposal: Proposal) -> list[dict[str, Any]]:
+    return [{"kind": kind, "ref": ref, "label": bilingual(label)}
+            for kind, ref, label in proposal.origins]
+
+
+def predecessors(questionnaire_key: str, version: str) -> dict[str, tuple[str, ...]]:
+    """new question id -> the ids of earlier versions it comes from (kept, renamed, split,
+    merged, transformed), from the version mappings (mapping.questions[old].targets)."""
+    from flask import current_app
+
+    found: dict[str, list[str]] = {}
+    for (key, _old, new), mapping in current_app.extensions.get("careapp.mappings", {}).items():
+        if key != questionnaire_key or new != version:
+            continue
+        for old_id, item in mapping.questions.items():
+            for target in item.targets:
+                if target.question_id != old_id:
+                    found.setdefault(target.question_id, []).append(old_id)
+    return {new_id: tuple(old) for new_id, old in found.items()}
+
+
+def _version_aliases(key: str, earlier: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    parts = key.split(":", 2)
+    if parts[0] != "question" or len(parts) < 2:
+        return ()
+    suffix = f":{parts[2]}" if len(parts) > 2 else ""
+    return tuple(f"question:{old}{suffix}" for old in earlier.get(parts[1], ()))
+
+
+def _inherit(target: RoadmapAction, source: RoadmapAction) -> dict[str, Any]:
+    """What people wrote on `source` that `target` does not say yet: the owner, due date,
+    comment, a title they wrote, a status they set, a priority they chose (the highest of the
+    two when both chose one)."""
+    values: dict[str, Any] = {}
+    for name in PEOPLE_FIELDS:
+        if getattr(source, name) and not getattr(target, name):
+            values[name] = getattr(source, name)
+    if source.status is not ActionStatus.TODO and target.status is ActionStatus.TODO:
+        values["status"] = source.status
+    if source.priority_edited:
+        chosen = (min(source.priority, target.priority, key=lambda p: p.value)
+                  if target.priority_edited else source.priority)
+        values |= {"priority": chosen, "priority_edited": True}
+    return values
+
+
 def regenerate(establishment: Establishment, user: User | None,
                today: dt.date | None = None) -> MergeReport:
     """Merge the current proposals by key: new gaps are added; for known ones, what the
     generation proposes is refreshed and what people wrote (title once changed, priority once
     changed, owner, due date, comment) is kept; gaps no longer found are proposed as done; an
-    action marked done whose gap comes back is reopened. Nothing is deleted.
+    action marked done whose gap comes back is reopened. Nothing is deleted, except an action
+    merged into another one stating the same gap, once its people's edits are copied.
+
+    An action is found by its key, else by the keys of the same gap (`Proposal.aliases`: a
+    question and a register item stating it) and by the ids the question had in earlier
+    questionnaire versions (the version mapping): the action found takes the new key, and when a
+    question was split, each part starts from a copy of what people wrote.
 
     These machine updates do not bump the actions' revision: someone editing an action at the
     same moment is not told that a person changed it."""
@@ -122,21 +188,47 @@ def regenerate(establishment: Establishment, user: User | None,
     existing = {a.key: a for a in db.session.scalars(
         select(RoadmapAction).filter_by(establishment_id=establishment.id))}
     proposed = proposals_for(establishment, today)
+    earlier = proposed.earlier
+    keys = {p.key for p in proposed.items}
+    moved: dict[str, RoadmapAction] = {}  # old key -> the action that took it over
+    merges: list[dict[str, Any]] = []  # duplicates merged into another action (journal)
     for proposal in proposed.items:
         title, detail = bilingual(proposal.title), bilingual(proposal.detail)
         action = existing.get(proposal.key)
+        aliases = [k for k in (*proposal.aliases, *_version_aliases(proposal.key, earlier))
+                   if k not in keys]
+        others = [existing[k] for k in aliases if k in existing and k not in moved]
+        copied_from = next((moved[k] for k in aliases if k in moved), None)
+        if action is None and others:  # the same gap under another key: it takes the new key
+            action = others.pop(0)
+            _machine_update(action, {"key": proposal.key, "origin": proposal.origin,
+                                     "origin_ref": proposal.origin_ref})
+            moved[_old_key(action, existing)] = action
+            report.updated += 1
+        for other in others:  # a duplicate of the same gap: its edits join, then it goes
+            _machine_update(action, _inherit(action, other))
+            merges.append({"into": proposal.key, "merged": other.key,
+                           "before": values_of(other, ACTION_FIELDS)})
+            db.session.delete(other)
+            moved[other.key] = action
+            report.updated += 1
         if action is None:
-            db.session.add(RoadmapAction(
+            action = RoadmapAction(
                 establishment_id=establishment.id, key=proposal.key, origin=proposal.origin,
                 origin_ref=proposal.origin_ref, suggested_title=title, detail=detail,
                 axis_id=proposal.axis_id, domain=proposal.domain,
                 suggested_priority=proposal.priority, priority=proposal.priority,
-                rank=proposal.rank, status=ActionStatus.TODO))
+                rank=proposal.rank, status=ActionStatus.TODO, origins=_origins(proposal))
+            if copied_from is not None:  # a split question: each part keeps what people wrote
+                for name, value in _inherit(action, copied_from).items():
+                    setattr(action, name, value)
+            db.session.add(action)
             report.added += 1
             continue
         wanted: dict[str, Any] = {
             "suggested_priority": proposal.priority, "suggested_title": title, "detail": detail,
-            "axis_id": proposal.axis_id, "domain": proposal.domain, "rank": proposal.rank}
+            "axis_id": proposal.axis_id, "domain": proposal.domain, "rank": proposal.rank,
+            "origins": _origins(proposal)}
         if not action.priority_edited:  # nobody chose it: it follows the suggestion
             wanted["priority"] = proposal.priority
         back = action.gap_closed  # the gap was gone and is back
@@ -147,9 +239,8 @@ def regenerate(establishment: Establishment, user: User | None,
             report.reopened += 1
         if _machine_update(action, wanted) and not back:
             report.updated += 1
-    keys = {p.key for p in proposed.items}
     for key, action in existing.items():
-        if not _is_generated(key) or key in keys or action.gap_closed:
+        if not _is_generated(key) or key in keys or key in moved or action.gap_closed:
             continue
         if key.startswith("question:") and not proposed.questions_evaluated:
             continue
@@ -165,8 +256,13 @@ def regenerate(establishment: Establishment, user: User | None,
                object_id=establishment.id, region_code=establishment.region_code,
                establishment_id=establishment.id,
                details={"added": report.added, "updated": report.updated,
-                        "closed": report.closed, "reopened": report.reopened})
+                        "closed": report.closed, "reopened": report.reopened}
+               | ({"merged": merges} if merges else {}))
     return report
+
+
+def _old_key(action: RoadmapAction, existing: dict[str, RoadmapAction]) -> str:
+    return next(k for k, a in existing.items() if a is action)
 
 
 def _machine_update(action: RoadmapAction, wanted: dict[str, Any]) -> bool:
@@ -209,15 +305,59 @@ def actions_of(establishment: Establishment, filters: Filters | None = None,
         query = query.where(RoadmapAction.status == ActionStatus(filters.status))
     if filters.priority in {p.value for p in Priority}:
         query = query.where(RoadmapAction.priority == Priority(filters.priority))
-    if filters.origin in {o.value for o in Origin}:
-        query = query.where(RoadmapAction.origin == Origin(filters.origin))
     if filters.axis:
         query = query.where(RoadmapAction.axis_id == filters.axis)
     if filters.overdue:
         query = query.where(RoadmapAction.due_on < (today or dt.date.today()),
                             RoadmapAction.status.in_([ActionStatus.TODO,
                                                       ActionStatus.IN_PROGRESS]))
-    return list(db.session.scalars(query.order_by(*SORTS.get(filters.sort, SORTS["priority"]))))
+    actions = list(db.session.scalars(query.order_by(*SORTS.get(filters.sort,
+                                                                  SORTS["priority"]))))
+    if filters.origin in {o.value for o in Origin}:  # any of a merged action's origins
+        wanted = Origin(filters.origin)
+        actions = [a for a in actions if wanted in origins_of(a)]
+    return actions
+
+
+ORIGIN_KINDS = {"question": Origin.QUESTION, "d2": Origin.CONTINUITY,
+                "exercise": Origin.EXERCISE}
+
+
+def origins_of(action: RoadmapAction) -> set[Origin]:
+    return {action.origin} | {ORIGIN_KINDS[o["kind"]] for o in action.origins or ()
+                              if o.get("kind") in ORIGIN_KINDS}
+
+
+# The short list an RSSI reads first: every open action that is P1 or overdue, completed with
+# the open actions that come first in priority then rank up to SHORT_LIST_TOP actions.
+SHORT_LIST_TOP = 10
+
+
+@dataclass(frozen=True)
+class Split:
+    short: list[RoadmapAction]
+    rest: list[tuple[str | None, list[RoadmapAction]]]  # by axis, in the list's order
+
+
+def short_list(actions: list[RoadmapAction], today: dt.date,
+               axes: tuple[str, ...] = ("GOV", "RES", "SEN", "OPS")) -> Split:
+    """Split the (filtered, sorted) list: the short list first, the rest grouped by axis; each
+    part keeps the list's order."""
+    open_ = sorted((a for a in actions if a.is_open),
+                   key=lambda a: (a.priority.value, -a.rank, a.id or 0))
+    chosen = {id(a) for a in open_ if a.priority is Priority.P1 or a.is_overdue(today)}
+    for action in open_:
+        if len(chosen) >= SHORT_LIST_TOP:
+            break
+        chosen.add(id(action))
+    groups: dict[str | None, list[RoadmapAction]] = {}
+    for action in actions:
+        if id(action) not in chosen:
+            groups.setdefault(action.axis_id if action.axis_id in axes else None,
+                              []).append(action)
+    order = [*axes, None]
+    return Split([a for a in actions if id(a) in chosen],
+                 [(axis, groups[axis]) for axis in order if axis in groups])
 
 
 @dataclass(frozen=True)
@@ -314,7 +454,7 @@ def send_finding(establishment: Establishment, finding: ExerciseFinding,
         suggested_title={lang: " ".join(text.split())[:300] for lang in LANGUAGES},  # one line
         detail=bilingual(Msg("Constat du RETEX de l'exercice du %(date)s : %(text)s",
                              date=held_on, text=text)),
-        axis_id="GOV", domain="D2", suggested_priority=Priority.P2, priority=Priority.P2,
+        axis_id="GOV", domain=INSTRUCTION_ACTION_1, suggested_priority=Priority.P2, priority=Priority.P2,
         rank=5.0, updated_by_id=user.id)
     db.session.add(action)
     db.session.flush()

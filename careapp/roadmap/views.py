@@ -65,6 +65,7 @@ def index(establishment_id: int) -> str:
     everything = services.actions_of(establishment, today=today)
     return render_template(
         "roadmap/index.html", establishment=establishment, actions=actions, filters=filters,
+        split=services.short_list(actions, today), short_top=services.SHORT_LIST_TOP,
         progress=services.progress_of(everything, today), today=today, labels=labels,
         axis_labels=AXIS_LABELS, domain_labels=DOMAIN_LABELS, lang=_lang(),
         filtered=len(actions) != len(everything),

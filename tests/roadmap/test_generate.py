@@ -79,14 +79,14 @@ def test_nothing_to_propose_for_a_register_in_order_and_no_answers() -> None:
 
 
 def test_socle_question_at_level_0() -> None:
-    # GOV-01: socle, weight 3, target 2 → gap 2 → rank 3 × 2 × 2 = 12, P1
+    # GOV-01: socle, weight 3, no funding domain, target 2 → gap 2 → rank 3 × 2 × 1.5 = 9, P1
     proposals = run({"GOV-01": answer("none")})
     assert len(proposals) == 1
     p = proposals[0]
     assert p.key == "question:GOV-01"
     assert p.origin is Origin.QUESTION and p.origin_ref == "GOV-01"
     assert p.priority is P1
-    assert p.rank == 12.0
+    assert p.rank == 9.0
     assert p.axis_id == "GOV" and p.domain is None
     assert p.title == care().question("GOV-01").action["title"]
     assert p.title["fr"].startswith("Désigner un directeur référent cybersécurité")
@@ -95,17 +95,17 @@ def test_socle_question_at_level_0() -> None:
 
 
 def test_socle_question_at_level_1_is_p1_with_gap_1() -> None:
-    # GOV-03: socle, weight 3, domain D2; level 1 → gap 1 → rank 3 × 1 × 2 = 6
+    # GOV-03: socle, weight 3, domain D2; level 1 → gap 1 → rank 3 × 1 × 2 (D2) × 1.5 = 9
     p = question_run({"GOV-03": answer("draft_or_old")})["question:GOV-03"]
-    assert (p.priority, p.rank, p.domain) == (P1, 6.0, "D2")
+    assert (p.priority, p.rank, p.domain) == (P1, 9.0, "D2")
     assert p.detail["fr"] == "GOV-03 : niveau 1, cible 2 (Socle Cyber)."
 
 
 @pytest.mark.parametrize(("question_id", "option", "priority", "rank"), [
     ("GOV-02", "none", P2, 4.0),  # weight 2 × gap 2 = 4: the P2 boundary
     ("GOV-02", "mentioned", P3, 2.0),  # weight 2 × gap 1
-    ("OPS-14", "none", P2, 6.0),  # weight 3 × gap 2
-    ("OPS-14", "local", P3, 3.0),  # weight 3 × gap 1: just below 4
+    ("OPS-14", "none", P1, 12.0),  # weight 3 × gap 2 × 2 (D4): a funding domain first
+    ("OPS-14", "local", P2, 6.0),  # weight 3 × gap 1 × 2 (D4)
     ("GOV-05", "none", P3, 2.0),  # weight 1 × gap 2
     ("GOV-05", "projects", P3, 1.0),
 ])
@@ -148,7 +148,8 @@ def test_below_level_0_never_proposes() -> None:
 
 def test_dont_know_on_a_socle_question_is_p2_find_out() -> None:
     proposals = run({"GOV-01": RawAnswer(DONT_KNOW)})
-    assert summary(proposals) == [("question:GOV-01:find-out", P2, 3.0)]  # 3 × 2 / 2
+    # half a one-level gap: 3 × 1 × 1.5 / 2
+    assert summary(proposals) == [("question:GOV-01:find-out", P2, 2.25)]
     p = proposals[0]
     text = care().question("GOV-01").text
     assert p.title == {"fr": f"Se renseigner : {text['fr']}", "en": f"Find out: {text['en']}"}
@@ -156,8 +157,9 @@ def test_dont_know_on_a_socle_question_is_p2_find_out() -> None:
     assert p.origin is Origin.QUESTION and p.origin_ref == "GOV-01"
 
 
-def test_dont_know_on_a_non_socle_question_is_p3_find_out() -> None:
-    assert summary(run({"OPS-14": RawAnswer(DONT_KNOW)})) == [("question:OPS-14:find-out", P3, 1.5)]
+def test_dont_know_on_a_non_socle_question_is_p3_find_out_p2_in_a_funding_domain() -> None:
+    # OPS-14 is D4: 3 × 1 × 2 / 2 = 3, P2; GOV-05 (no domain, weight 1): 1 / 2, P3
+    assert summary(run({"OPS-14": RawAnswer(DONT_KNOW)})) == [("question:OPS-14:find-out", P2, 3.0)]
     assert summary(run({"GOV-05": RawAnswer(DONT_KNOW)})) == [("question:GOV-05:find-out", P3, 0.5)]
 
 
@@ -176,11 +178,11 @@ def test_na_ght_unanswered_and_invalid_propose_nothing(question_id: str, raw: Ra
 def test_a_hidden_follow_up_question_proposes_nothing() -> None:
     # GOV-10 is asked only when GOV-08 has a plan; an answer left behind does not count
     answers = {"GOV-08": answer("formal"), "GOV-10": answer("none")}
-    assert summary(run(answers)) == [("question:GOV-10", P2, 4.0)]
+    assert summary(run(answers)) == [("question:GOV-10", P2, 8.0)]  # 2 × 2 × 2 (D2)
     answers["GOV-08"] = answer("maintained")
-    assert summary(run(answers)) == [("question:GOV-10", P2, 4.0)]
+    assert summary(run(answers)) == [("question:GOV-10", P2, 8.0)]
     hidden = {"GOV-08": answer("none"), "GOV-10": answer("none")}
-    assert summary(run(hidden)) == [("question:GOV-08", P1, 12.0)]
+    assert summary(run(hidden)) == [("question:GOV-08", P1, 18.0)]  # 3 × 2 × 2 × 1.5
 
 
 def test_hand_built_results() -> None:
@@ -194,7 +196,9 @@ def test_hand_built_results() -> None:
                "GOV-02": result("GOV-02", DONT_KNOW, None),
                "OPS-14": result("OPS-14", ANSWERED, 0, visible=False)}
     proposals = generate(care(), results, exercise_indicators(IN_ORDER, TODAY), IN_ORDER, READY)
-    assert summary(proposals) == [("question:OPS-25", P1, 12.0), ("question:GOV-01", P1, 6.0),
+    # OPS-25: 3 × 2 × 2 × 1.5; GOV-01, socle without a funding domain, one level short:
+    # 3 × 1 × 1.5 = 4.5 → P2
+    assert summary(proposals) == [("question:OPS-25", P1, 18.0), ("question:GOV-01", P2, 4.5),
                                   ("question:GOV-02:find-out", P3, 1.0)]
     assert proposals[0].axis_id == "OPS" and proposals[0].domain == "D2"
 
@@ -213,7 +217,8 @@ def test_no_exercise_within_12_months() -> None:
     assert summary(proposals) == [("exercise:yearly", P1, 10.0)]
     p = proposals[0]
     assert p.origin is Origin.EXERCISE and p.origin_ref == ""
-    assert (p.axis_id, p.domain) == ("GOV", "D2")
+    # instruction DNS/2025/12 action 1 (every hospital), not a D2 objective
+    assert (p.axis_id, p.domain) == ("GOV", "INSTRUCTION-1")
     assert p.title == "Réaliser l'exercice de crise cyber annuel (kits ANS)"
     assert p.detail == "Aucun exercice réalisé au registre."
 
@@ -290,12 +295,12 @@ def test_d2_of_an_empty_register_proposes_14_find_outs() -> None:
 
 def test_sorted_p1_first_then_by_rank() -> None:
     answers = {
-        "GOV-01": answer("none"),  # P1 12
+        "GOV-01": answer("none"),  # P1 3 × 2 × 1.5 = 9
         "GOV-02": answer("none"),  # P2 4
-        "GOV-03": RawAnswer(DONT_KNOW),  # P2 3 (socle find-out)
+        "GOV-03": RawAnswer(DONT_KNOW),  # P2 4.5 (socle find-out), merged with d2:pssi below
         "GOV-05": answer("projects"),  # P3 1
-        "OPS-14": answer("local"),  # P3 3
-        "OPS-25": answer("online_copies"),  # P1 3 × 1 × 2 = 6
+        "OPS-14": answer("local"),  # P2 3 × 1 × 2 (D4) = 6
+        "OPS-25": answer("online_copies"),  # P1 3 × 1 × 2 × 1.5 = 9
         "SEN-01": answer("session"),  # level 2: nothing
     }
     exercises = [Exercise(7, dt.date(2025, 6, 1))]  # too old, and no RETEX
@@ -303,19 +308,23 @@ def test_sorted_p1_first_then_by_rank() -> None:
                              _item("backup_policy", "objective", Readiness.NOT_MET),
                              _item("field_test", "objective", Readiness.UNKNOWN)))
     proposals = run(answers, exercises=exercises, readiness=readiness)
+    # the PSSI gap is stated by the register: one action, led by d2:pssi, naming GOV-03 too
     assert summary(proposals) == [
-        ("question:GOV-01", P1, 12.0),
         ("exercise:yearly", P1, 10.0),
+        ("question:GOV-01", P1, 9.0),
+        ("question:OPS-25", P1, 9.0),
         ("d2:pssi", P1, 8.0),
-        ("question:OPS-25", P1, 6.0),
         ("exercise:7:retex", P2, 6.0),
+        ("question:OPS-14", P2, 6.0),
         ("d2:backup_policy", P2, 5.0),
         ("question:GOV-02", P2, 4.0),
-        ("question:GOV-03:find-out", P2, 3.0),
-        ("question:OPS-14", P3, 3.0),
         ("d2:field_test", P3, 2.0),
         ("question:GOV-05", P3, 1.0),
     ]
+    pssi = next(p for p in proposals if p.key == "d2:pssi")
+    assert pssi.aliases == ("question:GOV-03:find-out",)
+    assert [(kind, ref) for kind, ref, _ in pssi.origins] == [("question", "GOV-03"),
+                                                              ("d2", "pssi")]
 
 
 def test_keys_are_unique_and_generated() -> None:
@@ -327,7 +336,11 @@ def test_keys_are_unique_and_generated() -> None:
     assert len(keys) == len(set(keys))
     assert all(k.startswith(GENERATED_PREFIXES) for k in keys)
     # 70 visible scored questions offer "Je ne sais pas" (follow-ups stay hidden)
-    assert sum(k.endswith(":find-out") for k in keys) == 70
-    assert len(keys) == 70 + 1 + 2 + 14  # + yearly exercise + 2 RETEX + 14 D2 items
+    # (GOV-13's "find out" joins the yearly-exercise action: the register states that gap)
+    assert sum(k.endswith(":find-out") for k in keys) == 69
+    # + yearly exercise + 2 RETEX + 14 D2 items, less the 12 register items that state the
+    # gap of a question (SAME_GAP: PSSI, BIA, PCA, plan blanc, crisis cell, yearly exercise,
+    # backup policy, 3-2-1, backup authentication, isolation, restore, monitoring)
+    assert len(keys) == 70 + 1 + 2 + 14 - 12
     order = [(p.priority.value, -p.rank) for p in proposals]
     assert order == sorted(order)
