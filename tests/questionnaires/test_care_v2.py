@@ -265,3 +265,46 @@ def test_the_crosschecks_hold_for_v2_and_compare_the_restore_half() -> None:
     found = contradictions(checks, {"OPS-32": RawAnswer(ANSWERED, "full_restore")}, failed)
     assert [(c.question_id, c.declared) for c in found] == [("OPS-32", "full_restore")]
     assert contradictions(checks, {"OPS-32": RawAnswer(ANSWERED, "partial")}, failed) == []
+
+
+# -- the Socle Cyber: re-selected from the funding domains' objectives (issue 13) ----------------
+
+V1_SOCLE = {"GOV-01", "GOV-03", "GOV-07", "GOV-08", "GOV-09", "GOV-11", "GOV-13", "RES-02",
+            "SEN-01", "SEN-03", "SEN-06", "OPS-01", "OPS-02", "OPS-04", "OPS-08", "OPS-13",
+            "OPS-15", "OPS-16", "OPS-24", "OPS-25", "OPS-28"}
+
+
+def _socle_rule_output(data: dict) -> set[str]:
+    rule = data["socle_rule"]
+    also = {item["question"] for item in rule["also"]}
+    return {q["id"] for axis in data["axes"] for section in axis["sections"]
+            for q in section["questions"]
+            if q["id"] in also or (q["weight"] >= rule["min_weight"]
+                                   and set(q.get("domains") or ()) & set(rule["domains"]))}
+
+
+def test_v2_socle_is_exactly_the_output_of_its_written_rule() -> None:
+    data = yaml.safe_load(CARE_V2.read_text(encoding="utf-8"))
+    expected = _socle_rule_output(data)
+    assert {q.id for q in v2().questions if q.socle} == expected
+    ids = {q.id for q in v2().questions}
+    assert {item["question"] for item in data["socle_rule"]["also"]} <= ids
+    assert all(item["reason"].strip() for item in data["socle_rule"]["also"])
+
+
+@pytest.mark.parametrize("question_id", ["OPS-17", "OPS-26", "OPS-27", "OPS-12", "OPS-10",
+                                         "GOV-10", "OPS-32"])
+def test_the_funding_domains_measures_are_in_the_v2_socle(question_id: str) -> None:
+    # MFA for administration, backup authentication, red button, EDR, segmentation, field
+    # test of a continuity plan, real restore (care-reference: D2 objectives, D4 announced)
+    assert v2().question(question_id).socle
+
+
+def test_an_it_charter_alone_is_not_in_the_v2_socle() -> None:
+    assert not v2().question("SEN-06").socle
+
+
+def test_v1_socle_is_unchanged() -> None:
+    assert "socle_rule" not in yaml.safe_load(
+        (QUESTIONNAIRES / "care-v1.yaml").read_text(encoding="utf-8"))
+    assert {q.id for q in care().questions if q.socle} == V1_SOCLE
