@@ -280,6 +280,8 @@ def compute_scopes(campaign: Campaign, today: dt.date | None = None) -> dict[str
     out = {NATIONAL: _compute(campaign, lines, set(KINDS), today, None, activities,
                               previous, before)}
     regions = [s for s in scopes if s != NATIONAL]
+    if not regions:  # no establishment at all: the nation's empty figures only
+        return out
     in_region = {r: (lines["region_code"] == r).to_numpy() for r in regions}
     sliced: dict[str, pd.DataFrame] = {}
 

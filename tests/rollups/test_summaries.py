@@ -209,6 +209,12 @@ def test_a_scope_without_establishments_has_empty_figures(app) -> None:  # noqa:
     assert stored["exercises"] == {"n": 0, "within_12_months": 0, "share": None}
     assert stored["roadmap"] == {"open": 0, "open_p1": 0, "overdue": 0}
     assert stored["plans"] == {} and stored["axes"] == {}
+    national = factories.campaign(2027, name="Campagne 2027")  # a nation without establishment
+    db.session.commit()
+    assert refresh.rebuild(national) == 1
+    db.session.commit()
+    assert {k: p for (c, s, k), p in _stored().items() if c == national.id} \
+        == refresh.compute(national, NATIONAL, refresh.KINDS)
 
 
 def test_a_rebuild_computes_every_scope_as_each_scope_alone(app) -> None:  # noqa: ANN001
