@@ -130,7 +130,8 @@ def test_submitted_report_in_french_and_english(world) -> None:  # noqa: ANN001
     assert re.search(rf"{re.escape(dont_know_id)}\s.{{0,400}}Je ne sais pas", annex, re.DOTALL)
 
     # nothing fetched but the vendored assets
-    assert set(rendered.fetcher.requested) == ASSETS and not rendered.fetcher.refused
+    assert not rendered.fetcher.requested and not rendered.fetcher.refused
+    assert set(rendered.style_fetcher.requested) == ASSETS and not rendered.style_fetcher.refused
 
     # the same report in English
     english = render.render_establishment(report_data.establishment_report(assessment, "en"))
@@ -174,5 +175,7 @@ def test_hostile_text_renders_literally_and_fetches_nothing(world) -> None:  # n
     assert "<img" not in rendered.html.replace("&lt;img", "")  # escaped in the HTML
     for word in HOSTILE["rtl"].split(" — "):  # right-to-left runs, each in reading order
         assert word in text, word
-    # the fetcher saw the vendored assets only: no file:, no http:, nothing refused
-    assert set(rendered.fetcher.requested) == ASSETS and not rendered.fetcher.refused
+    # the document asked for nothing (its stylesheet, parsed once per process, for the
+    # vendored assets only): no file:, no http:, nothing refused
+    assert not rendered.fetcher.requested and not rendered.fetcher.refused
+    assert set(rendered.style_fetcher.requested) == ASSETS and not rendered.style_fetcher.refused
