@@ -2,13 +2,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
@@ -40,6 +52,7 @@ from careapp.db import db
 from careapp.messages import translate
 from careapp.questionnaires import registry
 from careapp.questionnaires.model import Questionnaire, Section
+from careapp.questionnaires.models import QuestionnaireVersion
 from careapp.reporting.charts import axis_bars_svg
 from careapp.resilience import services as resilience_services
 from careapp.rollups.peers import peer_comparison
@@ -112,7 +125,7 @@ def _editable(assessment: Assessment) -> bool:
 @bp.route("/evaluations/<int:assessment_id>/sections/<section_id>", methods=["GET", "POST"])
 def section(assessment_id: int, section_id: str) -> str | Response | tuple[str, int]:
     assessment = get_assessment_or_404(assessment_id, edit=request.method == "POST")
-    questionnaire = services.questionnaire_of(assessment)
+    questionnaire = _questionnaire(assessment)
     current = questionnaire.section(section_id)
     if current is None:
         abort(404)
@@ -188,12 +201,16 @@ def _save_section(assessment: Assessment, current: Section, inputs: dict,
 
 def _render_section(assessment: Assessment, current: Section, form: FlaskForm,
                     conflicts: dict | None = None) -> str:
-    questionnaire = services.questionnaire_of(assessment)
+    questionnaire = _questionnaire(assessment)
     answers = services.raw_answers(assessment)
     results = resolve(questionnaire, answers)
+    # The page shows register facts beside its own questions only: no register is read for
+    # a section without a cross-checked question.
+    checked = {c.question_id for c in registry.crosschecks(questionnaire.key)}
     return render_template(
         "assessments/section.html",
-        consistency=_consistency(assessment, questionnaire, answers),
+        consistency=(_consistency(assessment, questionnaire, answers)
+                     if any(q.id in checked for q in current.questions) else None),
         register_member=is_member(current_user, assessment.establishment),
         assessment=assessment,
         questionnaire=questionnaire,
@@ -208,6 +225,25 @@ def _render_section(assessment: Assessment, current: Section, form: FlaskForm,
         editable=_editable(assessment),
         lang=_lang(),
     )
+
+
+def _questionnaire(assessment: Assessment) -> Questionnaire:
+    """services.questionnaire_of without reading the stored questionnaire's content (a large
+    JSON document, read on every section page and save) when its model is already built: the
+    version is read once per request with its content deferred, registry.model_of reads only
+    the content hash unless the model is not cached yet. (`deferred=True` on
+    QuestionnaireVersion.content would do this everywhere.)"""
+    wanted = assessment.campaign.questionnaire_version_id
+    version = g.get("questionnaire_version")
+    if version is None or version.id != wanted:
+        version = db.session.scalars(
+            select(QuestionnaireVersion).options(defer(QuestionnaireVersion.content))
+            .where(QuestionnaireVersion.id == wanted)).one()
+        # The session's identity map holds objects weakly: kept for the request, the version
+        # is what services.questionnaire_of finds later (after save_section's refresh of the
+        # campaign), instead of reading it again with its content.
+        g.questionnaire_version = version
+    return registry.model_of(version)
 
 
 def _consistency(assessment: Assessment, questionnaire: Questionnaire,

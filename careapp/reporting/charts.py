@@ -63,6 +63,23 @@ def participation_svg(points: list[tuple[Any, int]], total: int, start: Any, dea
         return round(min(max((day - start).days, 0), span) / span, 4)
 
     steps = [(x(day), count / top) for day, count in points]
-    return _svg("charts/participation.svg", steps=steps, total=total, points=points,
+    return _svg("charts/participation.svg", path=_step_path(steps), total=total, points=points,
                 deadline_x=x(deadline), deadline=deadline, start=start, end=end,
                 chart_id=chart_id)
+
+
+# The participation chart's plot area (charts/participation.svg uses the same numbers).
+_LEFT, _WIDTH, _TOP_Y, _HEIGHT = 50, 460, 12, 150
+
+
+def _step_path(steps: list[tuple[float, float]]) -> str:
+    """The SVG path of the cumulative step line (steps: (x 0–1, y 0–1)), built here rather
+    than by string concatenation in the template (quadratic in the number of days)."""
+    last_y: float = _TOP_Y + _HEIGHT
+    parts = [f"M {_LEFT} {last_y}"]
+    for sx, sy in steps:
+        px, py = round(_LEFT + _WIDTH * sx, 1), round(_TOP_Y + _HEIGHT * (1 - sy), 1)
+        parts.append(f" L {px} {last_y} L {px} {py}")
+        last_y = py
+    parts.append(f" L {_LEFT + _WIDTH} {last_y}")
+    return "".join(parts)

@@ -40,6 +40,12 @@ class FollowUp:
 
 
 def _present(value: Any) -> bool:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return False
+    if isinstance(value, float):  # numpy floats too
+        return value == value  # noqa: PLR0124 - NaN is the one value not equal to itself
+    if isinstance(value, (str, int, dt.date)):  # the frame's usual values: no pandas call
+        return True
     try:
         return value is not None and not bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -78,11 +84,19 @@ def reasons_for(row: dict[str, Any], deadline: dt.date, today: dt.date,
     return reasons
 
 
+_READ = ("establishment_id", "name", "finess_et", "assessment_id", "status", "socle_rate",
+         "last_exercise_on", "overdue_p1", "open_p1", "overdue")
+
+
 def to_follow_up(frame: pd.DataFrame, deadline: dt.date, today: dt.date,
                  with_registers: bool) -> list[FollowUp]:
     """Every establishment with at least one reason, by number of reasons then name."""
     out = []
-    for row in frame.to_dict("records"):
+    # Only the columns read here: a frame's other columns (axes, domains…) cost their
+    # conversion for every row.
+    columns = [c for c in _READ if c in frame.columns]
+    for values in zip(*(frame[c].tolist() for c in columns), strict=True):
+        row = dict(zip(columns, values, strict=True))
         reasons = reasons_for(row, deadline, today, with_registers)
         if reasons:
             out.append(FollowUp(int(row["establishment_id"]), row["name"],

@@ -8,6 +8,8 @@ Bad input never raises: an unknown value is dropped, the default used, and a Fre
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import math
 import unicodedata
 from collections.abc import Mapping
@@ -106,7 +108,13 @@ def parse_filters(args: Mapping[str, str], categories: list[str], ghts: list[str
 
 
 def _folded(text: Any) -> str:
-    text = unicodedata.normalize("NFKD", str(text or ""))
+    return _fold(str(text or ""))
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    """Accents and case ignored (cached: every page sorts the same names again)."""
+    text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
@@ -167,12 +175,19 @@ def paginate(frame: pd.DataFrame, number: int, per_page: int = PER_PAGE) -> Page
     pages = max(1, math.ceil(total / per_page))
     number = min(max(1, number), pages)
     chunk = frame.iloc[(number - 1) * per_page: number * per_page]
-    rows = [{k: (None if _missing(v) else v) for k, v in r.items()}
-            for r in chunk.to_dict("records")]
+    columns = list(chunk.columns)
+    rows = [{k: (None if _missing(v) else v) for k, v in zip(columns, values, strict=True)}
+            for values in zip(*(chunk[c].tolist() for c in columns), strict=True)]
     return Page(rows, number, pages, total)
 
 
 def _missing(value: Any) -> bool:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    if isinstance(value, float):  # numpy floats too
+        return value != value  # noqa: PLR0124 - NaN is the one value not equal to itself
+    if isinstance(value, (str, int, dt.date)):  # the frame's usual values: no pandas call
+        return False
     try:
         return value is None or bool(pd.isna(value))
     except (TypeError, ValueError):
