@@ -16,6 +16,7 @@ and, later, the PDFs and exports (pass `locale`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -79,10 +80,16 @@ def _digits(number: Decimal) -> int:
     return max(-number.as_tuple().exponent, 0)  # type: ignore[operator]
 
 
-def _with_places(pattern: NumberPattern, places: int) -> NumberPattern:
-    fresh = parse_pattern(pattern.pattern)
+@functools.lru_cache(maxsize=256)
+def _pattern_with_places(pattern: str, places: int) -> NumberPattern:
+    # Parsing a pattern costs more than applying it: a dashboard shows ~200 figures.
+    fresh = parse_pattern(pattern)
     fresh.frac_prec = (places, places)
     return fresh
+
+
+def _with_places(pattern: NumberPattern, places: int) -> NumberPattern:
+    return _pattern_with_places(pattern.pattern, places)
 
 
 def format_number(value: float | int | Decimal, places: int | None = DEFAULT_PLACES,

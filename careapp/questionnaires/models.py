@@ -20,7 +20,8 @@ class QuestionnaireVersion(db.Model):
     version: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64))
-    content: Mapped[dict[str, Any]]
+    # Deferred: a large document, read only when the registry builds a model not cached yet.
+    content: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     stored_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     @property

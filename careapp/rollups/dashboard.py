@@ -48,44 +48,6 @@ def lines(campaign: Campaign, region_code: str) -> pd.DataFrame:
     return establishment_rollups_frame(campaign.id, region_code)
 
 
-# The columns of the establishment lines the page reads (table, filters, follow-up, timeline).
-PAGE_COLUMNS = ["establishment_id", "name", "finess_et", "category", "ght_code",
-                "assessment_id", "status", "submitted_at", "overall", "socle_rate", "d2_met",
-                "d2_total", "d2_unknown", "last_exercise_on", "retex_missing", "open_p1",
-                "overdue"]
-
-
-def page_lines(campaign: Campaign, region_code: str) -> pd.DataFrame:
-    """`lines` restricted to PAGE_COLUMNS, read in one narrow query: the full lines decode
-    each line's axes and domains JSON, which the page never shows (the downloads do, through
-    `lines`). Same rows in the same order (name, id); lines not stored yet: the full read,
-    which stores them first (flushed: the caller commits).
-    TODO(loaders.py's owner): this query belongs in careapp/rollups/loaders.py."""
-    from sqlalchemy import select
-
-    from careapp.db import db
-    from careapp.organisations.models import Establishment, Ght
-    from careapp.rollups.models import EstablishmentRollup as Line
-
-    if campaign.region_code is not None and region_code != campaign.region_code:
-        return pd.DataFrame(columns=PAGE_COLUMNS, dtype=object)
-    rows = db.session.execute(
-        select(Establishment.id, Establishment.name, Establishment.finess_et,
-               Establishment.category, Ght.code, Line.assessment_id, Line.status,
-               Line.submitted_at, Line.overall, Line.socle_rate, Line.d2_met, Line.d2_total,
-               Line.d2_unknown, Line.last_exercise_on, Line.retex_missing, Line.open_p1,
-               Line.overdue, Line.id)
-        .outerjoin(Ght, Ght.id == Establishment.ght_id)
-        .outerjoin(Line, (Line.establishment_id == Establishment.id)
-                   & (Line.campaign_id == campaign.id))
-        .where(Establishment.region_code == region_code)
-        .order_by(Establishment.name, Establishment.id)).all()
-    if any(row[-1] is None for row in rows):
-        return lines(campaign, region_code)[PAGE_COLUMNS]
-    # No enum among these columns (status is stored as text): the values as read.
-    return pd.DataFrame([tuple(row[:-1]) for row in rows], columns=PAGE_COLUMNS, dtype=object)
-
-
 def headline(campaign: Campaign, region_code: str, today: dt.date | None = None
              ) -> dict[str, Any]:
     """The summaries' payloads of the campaign × region, participation with `late` for the

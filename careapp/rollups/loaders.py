@@ -430,3 +430,64 @@ def establishment_rollups_frame(campaign_id: int, region_code: str | None = None
         refresh.store_lines(campaign, scope, missing if len(missing) < len(rows) else None)
         rows = db.session.execute(_rollups_query(campaign_id, scope)).all()
     return _frame((row[:-1] for row in rows), ROLLUP_COLUMNS)
+
+
+# The columns of the establishment lines the page reads (table, filters, follow-up, timeline).
+PAGE_COLUMNS = ["establishment_id", "name", "finess_et", "category", "ght_code",
+                "assessment_id", "status", "submitted_at", "overall", "socle_rate", "d2_met",
+                "d2_total", "d2_unknown", "last_exercise_on", "retex_missing", "open_p1",
+                "overdue"]
+
+
+def page_lines(campaign: Campaign, region_code: str) -> pd.DataFrame:
+    """establishment_rollups_frame restricted to PAGE_COLUMNS (the ARS dashboard), in one
+    narrow query: the full lines decode each line's axes and domains JSON, which the page never
+    shows (the downloads do). Same rows in the same order (name, id); lines not stored yet: the
+    full read, which stores them first (flushed: the caller commits)."""
+    from careapp.rollups.models import EstablishmentRollup as Line
+
+    if campaign.region_code is not None and region_code != campaign.region_code:
+        return pd.DataFrame(columns=PAGE_COLUMNS, dtype=object)
+    rows = db.session.execute(
+        select(Establishment.id, Establishment.name, Establishment.finess_et,
+               Establishment.category, Ght.code, Line.assessment_id, Line.status,
+               Line.submitted_at, Line.overall, Line.socle_rate, Line.d2_met, Line.d2_total,
+               Line.d2_unknown, Line.last_exercise_on, Line.retex_missing, Line.open_p1,
+               Line.overdue, Line.id)
+        .outerjoin(Ght, Ght.id == Establishment.ght_id)
+        .outerjoin(Line, (Line.establishment_id == Establishment.id)
+                   & (Line.campaign_id == campaign.id))
+        .where(Establishment.region_code == region_code)
+        .order_by(Establishment.name, Establishment.id)).all()
+    if any(row[-1] is None for row in rows):
+        return establishment_rollups_frame(campaign.id, region_code)[PAGE_COLUMNS]
+    # No enum among these columns (status is stored as text): the values as read.
+    return pd.DataFrame([tuple(row[:-1]) for row in rows], columns=PAGE_COLUMNS, dtype=object)
+
+
+GROUP_COLUMNS = ["sector", "ght_code", "status", "overall"]
+
+
+def group_lines(campaign: Campaign) -> pd.DataFrame:
+    """The columns national_groups reads (sector, ght_code, status, overall) of the national
+    campaign's submitted assessments (the only rows national_groups counts), from the stored
+    establishment lines in one narrow query: the full lines of the nation
+    (establishment_rollups_frame: 3,000 rows, each line's axes and domains JSON decoded) were
+    most of the national page's time. Lines not stored yet (one query says whether any is
+    missing): the full read, which stores them first (flushed: the caller commits).
+    """
+    from careapp.rollups.models import EstablishmentRollup as line
+
+    joined = ((line.establishment_id == Establishment.id) & (line.campaign_id == campaign.id))
+    missing = db.session.execute(
+        select(Establishment.id).outerjoin(line, joined).where(line.id.is_(None)).limit(1)
+    ).first()
+    if missing is not None:
+        return establishment_rollups_frame(campaign.id)[GROUP_COLUMNS]
+    rows = db.session.execute(
+        select(Establishment.sector, Ght.code, line.status, line.overall)
+        .join(line, joined).outerjoin(Ght, Ght.id == Establishment.ght_id)
+        .where(line.status == "submitted")).all()
+    return pd.DataFrame([(_value(sector), ght, status, overall)
+                         for sector, ght, status, overall in rows],
+                        columns=GROUP_COLUMNS, dtype=object)

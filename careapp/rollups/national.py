@@ -24,7 +24,7 @@ from careapp.assessments.models import Campaign
 from careapp.assessments.scoring import LEVEL_BOUNDS
 from careapp.assessments.services import campaigns_in
 from careapp.db import db
-from careapp.organisations.models import Establishment, Ght, Region
+from careapp.organisations.models import Region
 from careapp.resilience.d2 import d2_readiness
 from careapp.resilience.models import ContinuityProfile, CriticalActivity
 from careapp.rollups import indicators
@@ -32,10 +32,9 @@ from careapp.rollups.dashboard import commit_keeping_loaded
 from careapp.rollups.exports import Column
 from careapp.rollups.loaders import (
     _Activity,
-    _value,
-    establishment_rollups_frame,
+    group_lines,
 )
-from careapp.rollups.models import NATIONAL, EstablishmentRollup, RollupSummary
+from careapp.rollups.models import NATIONAL, RollupSummary
 from careapp.rollups.suppression import apply_suppression, suppressed
 
 BY = "region_code"
@@ -115,33 +114,6 @@ def _figures(stored: dict[str, Any]) -> dict[str, Any]:
         "change_median": _float(change.get("median_change")),
         "change_n": int(change["n"]) if change else None,
     }
-
-
-GROUP_COLUMNS = ["sector", "ght_code", "status", "overall"]
-
-
-def group_lines(campaign: Campaign) -> pd.DataFrame:
-    """The columns national_groups reads (sector, ght_code, status, overall) of the national
-    campaign's submitted assessments (the only rows national_groups counts), from the stored
-    establishment lines in one narrow query: the full lines of the nation
-    (establishment_rollups_frame: 3,000 rows, each line's axes and domains JSON decoded) were
-    most of the national page's time. Lines not stored yet (one query says whether any is
-    missing): the full read, which stores them first (flushed: the caller commits).
-    TODO(loaders.py's owner): these queries belong in careapp/rollups/loaders.py."""
-    line = EstablishmentRollup
-    joined = ((line.establishment_id == Establishment.id) & (line.campaign_id == campaign.id))
-    missing = db.session.execute(
-        select(Establishment.id).outerjoin(line, joined).where(line.id.is_(None)).limit(1)
-    ).first()
-    if missing is not None:
-        return establishment_rollups_frame(campaign.id)[GROUP_COLUMNS]
-    rows = db.session.execute(
-        select(Establishment.sector, Ght.code, line.status, line.overall)
-        .join(line, joined).outerjoin(Ght, Ght.id == Establishment.ght_id)
-        .where(line.status == indicators.SUBMITTED)).all()
-    return pd.DataFrame([(_value(sector), ght, status, overall)
-                         for sector, ght, status, overall in rows],
-                        columns=GROUP_COLUMNS, dtype=object)
 
 
 def national_groups(establishments: pd.DataFrame) -> list[dict[str, Any]]:

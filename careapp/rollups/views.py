@@ -8,10 +8,9 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer
 
 from careapp.assessments.models import STATUS_LABELS, Assessment, Campaign, CampaignStatus
-from careapp.assessments.services import campaigns_in
+from careapp.assessments.services import campaigns_in, questionnaire_of_campaign
 from careapp.auth.access import (
     can_reopen_in_region,
     can_see_register_summaries_of_region,
@@ -19,9 +18,6 @@ from careapp.auth.access import (
 )
 from careapp.db import db
 from careapp.organisations.models import Establishment, Region
-from careapp.questionnaires import registry
-from careapp.questionnaires.model import Questionnaire
-from careapp.questionnaires.models import QuestionnaireVersion
 from careapp.rollups import table
 
 bp = Blueprint("rollups", __name__, url_prefix="/region")
@@ -55,7 +51,7 @@ def region() -> str:
     return render_template(
         "rollups/region.html", regions=regions, region=selected, campaigns=campaigns,
         campaign=campaign, errors=errors, status_labels=STATUS_LABELS,
-        questionnaire=questionnaire_of(campaign) if campaign else None, **context)
+        questionnaire=questionnaire_of_campaign(campaign) if campaign else None, **context)
 
 
 def chosen_campaign(region_code: str, campaigns: list[Campaign]) -> Campaign | None:
@@ -85,18 +81,18 @@ def started_in(region_code: str | None, campaign_ids: list[int]) -> dict[int, in
 
 def _dashboard_context(region_code: str, campaign: Campaign) -> dict[str, Any]:
     from careapp.reporting import charts
-    from careapp.rollups import dashboard
+    from careapp.rollups import dashboard, loaders
 
     today = dt.date.today()
     lang = _lang()
     show_registers = can_see_register_summaries_of_region(current_user, region_code)
     figures = dashboard.headline(campaign, region_code, today)
-    frame = dashboard.page_lines(campaign, region_code)
+    frame = loaders.page_lines(campaign, region_code)
     # summaries or lines read for the first time have just been stored
     dashboard.commit_keeping_loaded()
     board = dashboard.build(frame, request.args, campaign, with_registers=show_registers,
                             today=today)
-    questionnaire = questionnaire_of(campaign)
+    questionnaire = questionnaire_of_campaign(campaign)
     levels = dashboard.level_rows(questionnaire, figures["levels"], lang)
     last_day = max([campaign.deadline, min(today, campaign.deadline + dt.timedelta(days=60)),
                     *(day for day, _ in board.timeline)])
@@ -113,18 +109,6 @@ def _dashboard_context(region_code: str, campaign: Campaign) -> dict[str, Any]:
                                               *(d for d, _ in board.timeline)]),
             campaign.deadline, last_day),
     }
-
-
-def questionnaire_of(campaign: Campaign) -> Questionnaire:
-    """services.questionnaire_of_campaign without reading the stored questionnaire's content
-    (a large JSON document) when its model is already built: the version is read with its
-    content deferred, registry.model_of reads only the content hash unless the model is not
-    cached yet. TODO(questionnaires' owner): `deferred=True` on QuestionnaireVersion.content
-    would do this everywhere."""
-    version = db.session.scalars(
-        select(QuestionnaireVersion).options(defer(QuestionnaireVersion.content))
-        .where(QuestionnaireVersion.id == campaign.questionnaire_version_id)).one()
-    return registry.model_of(version)
 
 
 def _lang() -> str:
@@ -176,6 +160,6 @@ def _region_chooser(regions: list[Region]) -> str:
     campaign = national.chosen_campaign(campaigns, request.args.get("campagne", type=int))
     return render_template("rollups/national.html", campaigns=campaigns, campaign=campaign,
                            data=national.dashboard(campaign) if campaign else None,
-                           questionnaire=questionnaire_of(campaign) if campaign else None,
+                           questionnaire=questionnaire_of_campaign(campaign) if campaign else None,
                            regions=regions)
 

@@ -21,7 +21,7 @@ from careapp.organisations.models import Sector
 from careapp.resilience import services as registers
 from careapp.resilience.models import ExerciseStatus, ExerciseType, KitLevel, Scenario
 from careapp.rollups import indicators as ind
-from careapp.rollups import national
+from careapp.rollups import loaders, national
 from careapp.rollups.loaders import establishments_frame, exercises_frame, register_summaries
 from tests import factories
 from tests.rollups.test_synthesis import _region_with_results
@@ -257,28 +257,27 @@ def test_d2_retex_and_change_columns_equal_a_recompute(app, browser) -> None:  #
 
 
 def test_the_narrow_reads_equal_the_full_lines(app) -> None:  # noqa: ANN001
-    """The pages read a few columns of the stored lines (dashboard.page_lines,
-    national.group_lines): the same values as establishment_rollups_frame, also before any
+    """The pages read a few columns of the stored lines (loaders.page_lines,
+    loaders.group_lines): the same values as establishment_rollups_frame, also before any
     line is stored (then the full read stores them), and the same national groups."""
     from sqlalchemy import delete as sa_delete
 
-    from careapp.rollups import dashboard
     from careapp.rollups.loaders import establishment_rollups_frame
     from careapp.rollups.models import EstablishmentRollup
 
     world = _nation()
     db.session.execute(sa_delete(EstablishmentRollup))  # nothing stored: the fallback path
     for _attempt in ("not stored yet", "stored"):
-        narrow = dashboard.page_lines(world.campaign, "53")
+        narrow = loaders.page_lines(world.campaign, "53")
         full = establishment_rollups_frame(world.campaign.id, "53")
-        assert narrow.to_dict("records") == full[dashboard.PAGE_COLUMNS].to_dict("records")
-        groups = national.group_lines(world.campaign)
+        assert narrow.to_dict("records") == full[loaders.PAGE_COLUMNS].to_dict("records")
+        groups = loaders.group_lines(world.campaign)
         everyone = establishment_rollups_frame(world.campaign.id)
-        submitted = everyone[everyone["status"] == "submitted"][national.GROUP_COLUMNS]
+        submitted = everyone[everyone["status"] == "submitted"][loaders.GROUP_COLUMNS]
         # (not stored yet: the full read's four columns, every status)
         assert sorted(groups[groups["status"] == "submitted"].to_dict("records"), key=repr) \
             == sorted(submitted.to_dict("records"), key=repr)
         assert national.national_groups(groups) == national.national_groups(everyone)
         db.session.commit()
-    assert len(dashboard.page_lines(world.campaign, "11")) == len(
+    assert len(loaders.page_lines(world.campaign, "11")) == len(
         establishment_rollups_frame(world.campaign.id, "11")) == 1
