@@ -69,8 +69,9 @@ def test_ars_sees_the_region_only(page, live_site) -> None:  # noqa: ANN001
     expect(page.get_by_role("heading", level=1)).to_contain_text("Vue régionale — Bretagne")
     expect(page.get_by_role("link", name="CH de Rennes test").first).to_be_visible()
     expect(page.get_by_text("Hôpital parisien test")).to_have_count(0)
-    # the registers' read-only summary, for the ARS of the region only
-    expect(page.get_by_role("heading", name="Exercices de crise, préparation D2 et feuilles de route")
+    # the registers' read-only summary (columns of the dashboard's table), for the region's ARS only
+    expect(page.get_by_role("columnheader",
+                            name="Exercices de crise, préparation D2 et feuilles de route")
            ).to_be_visible()
 
 
