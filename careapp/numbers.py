@@ -92,12 +92,21 @@ def _with_places(pattern: NumberPattern, places: int) -> NumberPattern:
     return _pattern_with_places(pattern.pattern, places)
 
 
+MINUS = "\u2212"  # the typographic minus sign of a signed figure
+
+
 def format_number(value: float | int | Decimal, places: int | None = DEFAULT_PLACES,
-                  below: Iterable[float | int] = (), locale: Locale | str | None = None) -> str:
-    """A figure with `places` decimals (more only to stay below a bound), e.g. "49,6"."""
+                  below: Iterable[float | int] = (), locale: Locale | str | None = None,
+                  signed: bool = False) -> str:
+    """A figure with `places` decimals (more only to stay below a bound), e.g. "49,6".
+    `signed`: a change, always with its sign once rounded ("+3,2", "−1,5", "0,0" when it
+    rounds to nothing)."""
     loc = _locale(locale)
     number = rounded(value, places, below)
-    return _with_places(loc.decimal_formats[None], _digits(number)).apply(number, loc)
+    if not signed:
+        return _with_places(loc.decimal_formats[None], _digits(number)).apply(number, loc)
+    text = _with_places(loc.decimal_formats[None], _digits(number)).apply(abs(number), loc)
+    return text if number.is_zero() else ("+" if number > 0 else MINUS) + text
 
 
 def format_score(value: float | int | Decimal, locale: Locale | str | None = None) -> str:

@@ -48,6 +48,45 @@ def lines(campaign: Campaign, region_code: str) -> pd.DataFrame:
     return establishment_rollups_frame(campaign.id, region_code)
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """What the table's « Évolution » compares with: the previous campaign of refresh.py's
+    `change` kind (previous_campaign), and whether its scores are comparable (the same
+    questionnaire version; otherwise no figure)."""
+
+    previous_id: int | None = None
+    previous_name: str | None = None
+    same_questionnaire: bool = False
+
+    @property
+    def comparable(self) -> bool:
+        return self.previous_id is not None and self.same_questionnaire
+
+
+def with_change(frame: pd.DataFrame, campaign: Campaign, region_code: str
+                ) -> tuple[pd.DataFrame, Comparison]:
+    """The lines with `change`: the overall score now minus the same establishment's in the
+    previous campaign (indicators.per_establishment_change: submitted in both with a score),
+    None otherwise, and None everywhere when there is no previous campaign or it pins another
+    questionnaire version (scores of different questionnaires are not compared, as in the
+    `change` summary). One narrow query of the previous campaign's lines over the region."""
+    from careapp.rollups import indicators, loaders, refresh
+
+    previous = refresh.previous_campaign(campaign)
+    if previous is None:
+        return frame.assign(change=pd.Series([None] * len(frame), index=frame.index,
+                                             dtype=object)), Comparison()
+    comparison = Comparison(previous.id, previous.name, previous.questionnaire_version_id
+                            == campaign.questionnaire_version_id)
+    deltas: dict[int, float] = {}
+    if comparison.same_questionnaire:
+        before = loaders.overall_lines(previous, region_code)
+        change = indicators.per_establishment_change(frame, before, "overall")["delta"]
+        deltas = {int(k): float(v) for k, v in change.items()}
+    values = [deltas.get(int(eid)) for eid in frame["establishment_id"]]
+    return frame.assign(change=pd.Series(values, index=frame.index, dtype=object)), comparison
+
+
 def headline(campaign: Campaign, region_code: str, today: dt.date | None = None
              ) -> dict[str, Any]:
     """The summaries' payloads of the campaign × region, participation with `late` for the
@@ -94,10 +133,12 @@ class Dashboard:
     follow_up: list[FollowUp]
     timeline: list[tuple[dt.date, int]]
     total: int
+    comparison: Comparison = Comparison()
 
 
 def build(frame: pd.DataFrame, args: Mapping[str, str], campaign: Campaign, *,
-          with_registers: bool, today: dt.date) -> Dashboard:
+          with_registers: bool, today: dt.date,
+          comparison: Comparison | None = None) -> Dashboard:
     """Filters from `args`, the filtered and sorted table's page, and the follow-up list (of
     the filtered establishments)."""
     categories, ghts = options(frame)
@@ -108,7 +149,8 @@ def build(frame: pd.DataFrame, args: Mapping[str, str], campaign: Campaign, *,
     return Dashboard(
         filters=filters, categories=categories, ghts=ghts, page=page,
         follow_up=followup.to_follow_up(chosen, campaign.deadline, today, with_registers),
-        timeline=submissions_over_time(frame), total=len(frame))
+        timeline=submissions_over_time(frame), total=len(frame),
+        comparison=comparison or Comparison())
 
 
 def filtered_rows(frame: pd.DataFrame, args: Mapping[str, str], *, with_registers: bool

@@ -107,7 +107,8 @@ def _dashboard_download(code: str, fmt: str, what: str) -> Response:
 
     region, campaign = _region_and_campaign(code)
     with_registers = can_see_register_summaries_of_region(current_user, region.code)
-    frame = dashboard.lines(campaign, region.code)
+    frame, _comparison = dashboard.with_change(dashboard.lines(campaign, region.code),
+                                               campaign, region.code)
     db.session.commit()  # lines read for the first time have just been stored
     today = dt.date.today()
     rows, _filters = dashboard.filtered_rows(frame, request.args, with_registers=with_registers)

@@ -7,7 +7,8 @@ Reasons:
 - a submitted assessment whose Socle Cyber rate is below SOCLE_TARGET;
 - (registers, for who may see them) no crisis exercise held in the last 12 months
   (careapp/resilience/indicators.held_within_12_months, the yearly rule);
-- (registers) overdue P1 roadmap actions.
+- (registers) overdue P1 roadmap actions: open P1 actions due before the line's day (the
+  lines' `overdue_p1`; an overdue P2 beside a P1 not yet due is no reason).
 
 The Socle Cyber target is the whole socle: care-reference.md, "Axis 4 — Sécurité
 opérationnelle", asks establishments to "reach, then keep, a set of objectives called the
@@ -72,20 +73,15 @@ def reasons_for(row: dict[str, Any], deadline: dt.date, today: dt.date,
         last = row.get("last_exercise_on")
         if not _present(last) or not held_within_12_months(last, today):
             reasons.append(_l("Aucun exercice de crise réalisé dans les 12 derniers mois."))
-        overdue_p1 = row.get("overdue_p1")
-        if _present(overdue_p1) and int(overdue_p1) > 0:
+        overdue_p1 = int(row.get("overdue_p1") or 0)  # the line's count (never guessed)
+        if overdue_p1 > 0:
             reasons.append(_l("%(count)s action(s) P1 de la feuille de route en retard.",
-                              count=int(overdue_p1)))
-        elif not _present(overdue_p1) and int(row.get("open_p1") or 0) > 0 \
-                and int(row.get("overdue") or 0) > 0:
-            # Without the per-priority count, open P1 actions and overdue actions together.
-            reasons.append(_l("Actions P1 ouvertes et %(count)s action(s) en retard.",
-                              count=int(row["overdue"])))
+                              count=overdue_p1))
     return reasons
 
 
 _READ = ("establishment_id", "name", "finess_et", "assessment_id", "status", "socle_rate",
-         "last_exercise_on", "overdue_p1", "open_p1", "overdue")
+         "last_exercise_on", "overdue_p1")
 
 
 def to_follow_up(frame: pd.DataFrame, deadline: dt.date, today: dt.date,

@@ -283,19 +283,23 @@ def plans_by_kind(activities: pd.DataFrame, establishments: pd.DataFrame,
 
 
 COUNT_COLUMNS = ["open", "open_p1", "overdue"]
+# Per establishment only (its line and the « à relancer » list), not summed per scope.
+LINE_COUNT_COLUMNS = [*COUNT_COLUMNS, "overdue_p1"]
 
 
 def roadmap_counts(roadmap: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     """Per establishment with actions: open actions, open P1 actions, overdue open actions
-    (due before today). loaders.roadmap_counts_frame computes the same in SQL."""
+    (due before today) and overdue open P1 actions (both at once: an overdue P2 beside a P1
+    not yet due counts none). loaders.roadmap_counts_frame computes the same in SQL."""
     is_open = roadmap["status"].astype(str).isin(list(OPEN_ACTIONS))
     due = pd.to_datetime(roadmap["due_on"], errors="coerce")
+    p1 = is_open & (roadmap["priority"].astype(str) == "P1")
+    late = is_open & (due < pd.Timestamp(today))
     flags = pd.DataFrame({
         "establishment_id": roadmap["establishment_id"], "open": is_open,
-        "open_p1": is_open & (roadmap["priority"].astype(str) == "P1"),
-        "overdue": is_open & (due < pd.Timestamp(today))})
-    counts = flags.groupby("establishment_id", as_index=False)[COUNT_COLUMNS].sum()
-    return counts.astype({c: int for c in COUNT_COLUMNS})
+        "open_p1": p1, "overdue": late, "overdue_p1": p1 & late})
+    counts = flags.groupby("establishment_id", as_index=False)[LINE_COUNT_COLUMNS].sum()
+    return counts.astype({c: int for c in LINE_COUNT_COLUMNS})
 
 
 def roadmap_progress(roadmap: pd.DataFrame, establishments: pd.DataFrame, today: dt.date,

@@ -134,6 +134,7 @@ class RegisterFigures:
     open_actions: int
     open_p1: int
     overdue: int
+    overdue_p1: int
 
 
 _PROFILE_COLUMNS = ("pssi_reviewed_on", "continuity_lead", "plan_blanc_digital_on",
@@ -183,22 +184,29 @@ def register_figures(establishment_ids: list[int] | None, today: dt.date,
                *(getattr(ContinuityProfile, c) for c in _PROFILE_COLUMNS)),
         ContinuityProfile.establishment_id, establishment_ids, region_code))}
     is_open = RoadmapAction.status.in_(OPEN_STATUSES)
-    roadmaps = {eid: (int(n), int(p1 or 0), int(late or 0)) for eid, n, p1, late in
-                db.session.execute(_among(
-                    select(RoadmapAction.establishment_id, func.count(),
-                           func.sum(case((RoadmapAction.priority == Priority.P1, 1), else_=0)),
-                           func.sum(case((RoadmapAction.due_on < today, 1), else_=0)))
+    roadmaps = {eid: (int(n), int(p1 or 0), int(late or 0), int(late_p1 or 0))
+                for eid, n, p1, late, late_p1 in db.session.execute(_among(
+                    select(RoadmapAction.establishment_id, *_roadmap_sums(today))
                     .where(is_open).group_by(RoadmapAction.establishment_id),
                     RoadmapAction.establishment_id, establishment_ids, region_code))}
     out = {}
     for eid in {*exercises, *activities, *profiles, *roadmaps}:
         out[eid] = _figures(profiles.get(eid), activities.get(eid, []),
-                            exercises.get(eid, []), roadmaps.get(eid, (0, 0, 0)), today)
+                            exercises.get(eid, []), roadmaps.get(eid, (0, 0, 0, 0)), today)
     return out
 
 
+def _roadmap_sums(today: dt.date) -> tuple[Any, ...]:
+    """Over open actions (the caller's filter): count, P1, due before `today`, both
+    (indicators.roadmap_counts' rule)."""
+    p1 = RoadmapAction.priority == Priority.P1
+    late = RoadmapAction.due_on < today
+    return (func.count(), func.sum(case((p1, 1), else_=0)), func.sum(case((late, 1), else_=0)),
+            func.sum(case((p1 & late, 1), else_=0)))
+
+
 def _figures(profile: Any, activities: list[_Activity], exercises: list[_Exercise],
-             roadmap: tuple[int, int, int], today: dt.date) -> RegisterFigures:
+             roadmap: tuple[int, int, int, int], today: dt.date) -> RegisterFigures:
     d2 = d2_readiness(profile, activities)
     held = exercise_indicators(exercises, today)
     return RegisterFigures(d2.met, d2.total, d2.unknown, held.last_held_on,
@@ -207,7 +215,7 @@ def _figures(profile: Any, activities: list[_Activity], exercises: list[_Exercis
 
 def empty_register_figures(today: dt.date) -> RegisterFigures:
     """The figures of an establishment with no register row, no profile and no action."""
-    return _figures(None, [], [], (0, 0, 0), today)
+    return _figures(None, [], [], (0, 0, 0, 0), today)
 
 
 def _roadmap_counts(establishment_ids: list[int], today: dt.date) -> dict[int, Progress]:
@@ -244,7 +252,7 @@ DOMAIN_COLUMNS = ["establishment_id", "domain", "met", "total"]
 ACTIVITY_COLUMNS = ["establishment_id", "kind", "pca_status", "pra_status"]
 EXERCISE_COLUMNS = ["establishment_id", "last_held_on"]
 ROADMAP_COLUMNS = ["establishment_id", "priority", "status", "due_on"]
-ROADMAP_COUNT_COLUMNS = ["establishment_id", "open", "open_p1", "overdue"]
+ROADMAP_COUNT_COLUMNS = ["establishment_id", "open", "open_p1", "overdue", "overdue_p1"]
 
 
 def _value(value: Any) -> Any:
@@ -345,10 +353,7 @@ def roadmap_counts_frame(region_code: str | None, today: dt.date) -> pd.DataFram
     actions instead of one per action (a national refresh read 111,511 actions in 0.8 s)."""
     is_open = RoadmapAction.status.in_(OPEN_STATUSES)
     rows = db.session.execute(_in_scope(
-        select(RoadmapAction.establishment_id,
-               func.count(),
-               func.sum(case((RoadmapAction.priority == Priority.P1, 1), else_=0)),
-               func.sum(case((RoadmapAction.due_on < today, 1), else_=0)))
+        select(RoadmapAction.establishment_id, *_roadmap_sums(today))
         .join(Establishment, Establishment.id == RoadmapAction.establishment_id)
         .where(is_open).group_by(RoadmapAction.establishment_id), region_code))
     return _frame(rows, ROADMAP_COUNT_COLUMNS)
@@ -375,7 +380,7 @@ ROLLUP_COLUMNS = ["establishment_id", "name", "finess_et", "region_code", "categ
                   "ght_code", "assessment_id", "status", "submitted_at", "overall",
                   "overall_level", "socle_rate", "axes", "domains", "d2_met", "d2_total",
                   "d2_unknown", "last_exercise_on", "retex_missing", "open_actions", "open_p1",
-                  "overdue"]
+                  "overdue", "overdue_p1"]
 
 
 def _rollups_query(campaign_id: int, region_code: str | None) -> Any:
@@ -387,7 +392,7 @@ def _rollups_query(campaign_id: int, region_code: str | None) -> Any:
                Ght.code, Line.assessment_id, Line.status, Line.submitted_at, Line.overall,
                Line.overall_level, Line.socle_rate, Line.axes, Line.domains, Line.d2_met,
                Line.d2_total, Line.d2_unknown, Line.last_exercise_on, Line.retex_missing,
-               Line.open_actions, Line.open_p1, Line.overdue, Line.id)
+               Line.open_actions, Line.open_p1, Line.overdue, Line.overdue_p1, Line.id)
         .outerjoin(Ght, Ght.id == Establishment.ght_id)
         .outerjoin(Line, (Line.establishment_id == Establishment.id)
                    & (Line.campaign_id == campaign_id))
@@ -413,8 +418,9 @@ def establishment_rollups_frame(campaign_id: int, region_code: str | None = None
     * d2_met, d2_total, d2_unknown (int): the D2 checklist of careapp/resilience/d2.py;
     * last_exercise_on (date | None): the last crisis exercise held, not after the line's day;
     * retex_missing (int): exercises held whose RETEX is missing past its due delay;
-    * open_actions, open_p1, overdue (int): open roadmap actions, open P1 actions, open actions
-      due before the line's day (indicators.roadmap_counts' rule).
+    * open_actions, open_p1, overdue, overdue_p1 (int): open roadmap actions, open P1 actions,
+      open actions due before the line's day, open P1 actions due before it
+      (indicators.roadmap_counts' rule).
     """
     from careapp.rollups import refresh
 
@@ -436,7 +442,7 @@ def establishment_rollups_frame(campaign_id: int, region_code: str | None = None
 PAGE_COLUMNS = ["establishment_id", "name", "finess_et", "category", "ght_code",
                 "assessment_id", "status", "submitted_at", "overall", "socle_rate", "d2_met",
                 "d2_total", "d2_unknown", "last_exercise_on", "retex_missing", "open_p1",
-                "overdue"]
+                "overdue", "overdue_p1"]
 
 
 def page_lines(campaign: Campaign, region_code: str) -> pd.DataFrame:
@@ -453,7 +459,7 @@ def page_lines(campaign: Campaign, region_code: str) -> pd.DataFrame:
                Establishment.category, Ght.code, Line.assessment_id, Line.status,
                Line.submitted_at, Line.overall, Line.socle_rate, Line.d2_met, Line.d2_total,
                Line.d2_unknown, Line.last_exercise_on, Line.retex_missing, Line.open_p1,
-               Line.overdue, Line.id)
+               Line.overdue, Line.overdue_p1, Line.id)
         .outerjoin(Ght, Ght.id == Establishment.ght_id)
         .outerjoin(Line, (Line.establishment_id == Establishment.id)
                    & (Line.campaign_id == campaign.id))
@@ -491,3 +497,27 @@ def group_lines(campaign: Campaign) -> pd.DataFrame:
     return pd.DataFrame([(_value(sector), ght, status, overall)
                          for sector, ght, status, overall in rows],
                         columns=GROUP_COLUMNS, dtype=object)
+
+
+CHANGE_COLUMNS = ["establishment_id", "status", "overall"]
+
+
+def overall_lines(campaign: Campaign, region_code: str) -> pd.DataFrame:
+    """The columns indicators.per_establishment_change reads (establishment_id, status,
+    overall) of the campaign's lines over the region, in one narrow query (the ARS table's
+    « Évolution » reads the previous campaign's this way: no per-row query, no JSON decoded).
+    Lines not stored yet: the full read, which stores them first (flushed: the caller
+    commits)."""
+    from careapp.rollups.models import EstablishmentRollup as Line
+
+    if campaign.region_code is not None and region_code != campaign.region_code:
+        return pd.DataFrame(columns=CHANGE_COLUMNS, dtype=object)
+    rows = db.session.execute(
+        select(Establishment.id, Line.status, Line.overall, Line.id)
+        .outerjoin(Line, (Line.establishment_id == Establishment.id)
+                   & (Line.campaign_id == campaign.id))
+        .where(Establishment.region_code == region_code)
+        .order_by(Establishment.id)).all()
+    if any(row[-1] is None for row in rows):
+        return establishment_rollups_frame(campaign.id, region_code)[CHANGE_COLUMNS]
+    return pd.DataFrame([tuple(row[:-1]) for row in rows], columns=CHANGE_COLUMNS, dtype=object)

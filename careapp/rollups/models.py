@@ -72,5 +72,7 @@ class EstablishmentRollup(db.Model):
     open_actions: Mapped[int] = mapped_column(default=0)
     open_p1: Mapped[int] = mapped_column(default=0)
     overdue: Mapped[int] = mapped_column(default=0)
+    # Open P1 actions due before the line's day (the « à relancer » list's reason).
+    overdue_p1: Mapped[int] = mapped_column(default=0, server_default="0")
     as_of: Mapped[dt.date]
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

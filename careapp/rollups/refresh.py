@@ -426,8 +426,8 @@ def compute_lines(campaign: Campaign, region_code: str | None = None,
     each domain's readiness (indicators.readiness), and the registers' summary of
     loaders.register_figures (register_summaries' figures: D2 met/judged/unknown, last
     exercise held on or before `today`, exercises held without their RETEX past the due
-    delay, open / open P1 / overdue actions). Six queries; for a whole scope they select by
-    campaign and region (joins), for a few establishments by their ids."""
+    delay, open / open P1 / overdue / overdue P1 actions). Six queries; for a whole scope
+    they select by campaign and region (joins), for a few establishments by their ids."""
     today = today or dt.date.today()
     region = _covers(campaign, region_code)
     if region is False:
@@ -484,7 +484,8 @@ def compute_lines(campaign: Campaign, region_code: str | None = None,
             "domains": domains, "d2_met": r.d2_met, "d2_total": r.d2_total,
             "d2_unknown": r.d2_unknown, "last_exercise_on": r.last_exercise_on,
             "retex_missing": r.retex_missing, "open_actions": r.open_actions,
-            "open_p1": r.open_p1, "overdue": r.overdue, "as_of": today, "computed_at": now})
+            "open_p1": r.open_p1, "overdue": r.overdue,
+            "overdue_p1": r.overdue_p1, "as_of": today, "computed_at": now})
     return lines
 
 

@@ -138,6 +138,8 @@ def dashboard_table(frame: Any, *, with_registers: bool, today: dt.date) -> Tabl
         Column(_("État"), width=14), Column(_("Soumise le"), "date", width=12),
         Column(_("Score global"), "number", below=LEVEL_BOUNDS),
         Column(_("Socle Cyber atteint (%)"), "number", width=14, below=(100,)),
+        Column(_("Évolution du score global depuis la campagne précédente"), "number",
+               width=14),
     ]
     if with_registers:
         columns += [Column(_("Exercice < 12 mois"), width=10),
@@ -149,7 +151,8 @@ def dashboard_table(frame: Any, *, with_registers: bool, today: dt.date) -> Tabl
     for r in frame.to_dict("records"):
         status = r["status"] if isinstance(r["status"], str) else None
         row = [r["name"], r["finess_et"], r["category"], r["ght_code"], str(labels[status]),
-               _plain(r["submitted_at"]), _plain(r["overall"]), _plain(r["socle_rate"])]
+               _plain(r["submitted_at"]), _plain(r["overall"]), _plain(r["socle_rate"]),
+               _plain(r.get("change"))]
         if with_registers:
             last = _plain(r["last_exercise_on"])
             row += [_yes_no(last is not None and held_within_12_months(last, today)), last,

@@ -27,6 +27,7 @@ MAX_SEARCH = 100
 SORTS = {
     "nom": "name", "finess": "finess_et", "categorie": "category", "ght": "ght_code",
     "etat": "status_key", "soumise": "submitted_at", "global": "overall", "socle": "socle_rate",
+    "evolution": "change",  # dashboard.with_change: overall now minus the previous campaign's
 }
 REGISTER_SORTS = {
     "exercice": "last_exercise_on", "retex": "retex_missing", "d2": "d2_met",

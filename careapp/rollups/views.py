@@ -87,11 +87,12 @@ def _dashboard_context(region_code: str, campaign: Campaign) -> dict[str, Any]:
     lang = _lang()
     show_registers = can_see_register_summaries_of_region(current_user, region_code)
     figures = dashboard.headline(campaign, region_code, today)
-    frame = loaders.page_lines(campaign, region_code)
+    frame, comparison = dashboard.with_change(loaders.page_lines(campaign, region_code),
+                                              campaign, region_code)
     # summaries or lines read for the first time have just been stored
     dashboard.commit_keeping_loaded()
     board = dashboard.build(frame, request.args, campaign, with_registers=show_registers,
-                            today=today)
+                            today=today, comparison=comparison)
     questionnaire = questionnaire_of_campaign(campaign)
     levels = dashboard.level_rows(questionnaire, figures["levels"], lang)
     last_day = max([campaign.deadline, min(today, campaign.deadline + dt.timedelta(days=60)),

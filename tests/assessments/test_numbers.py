@@ -63,3 +63,12 @@ def test_outside_a_request_the_default_language_is_french() -> None:
     assert format_score(49.55) == "49,6"
     with pytest.raises(TypeError):
         format_score("49.55")  # type: ignore[arg-type]
+
+
+def test_a_signed_figure_shows_its_sign_once_rounded() -> None:
+    assert format_number(3.15, 1, locale="fr", signed=True) == "+3,2"
+    assert format_number(-1.5, 1, locale="fr", signed=True) == "\u22121,5"
+    assert format_number(-1.5, 1, locale="en", signed=True) == "\u22121.5"
+    assert format_number(-0.04, 1, locale="fr", signed=True) == "0,0"  # rounds to nothing
+    assert format_number(1234.5, 1, locale="fr", signed=True) == "+1\u202f234,5"
+    assert format_number(-1.5, 1, locale="fr") == "-1,5"  # unsigned: Babel's own minus

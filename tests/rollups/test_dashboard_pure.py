@@ -19,7 +19,7 @@ def _row(eid: int, name: str, **values: object) -> dict[str, object]:
     row.update(establishment_id=eid, name=name, finess_et=f"35000000{eid}", region_code="53",
                category="CH", sector="public", ght_code="GHT-A", axes={}, domains={},
                d2_met=0, d2_total=0, d2_unknown=0, retex_missing=0, open_actions=0, open_p1=0,
-               overdue=0)
+               overdue=0, overdue_p1=0)
     row.update(values)
     return row
 
@@ -29,7 +29,7 @@ def _frame() -> pd.DataFrame:
         _row(1, "CH de Rennes", status="submitted", overall=62.5, socle_rate=100.0,
              submitted_at=dt.datetime(2026, 10, 1), last_exercise_on=dt.date(2026, 3, 1)),
         _row(2, "Clinique Émeraude", category="CLINIQUE", ght_code=None, status="draft",
-             last_exercise_on=dt.date(2025, 1, 1), open_p1=2, overdue=3),
+             last_exercise_on=dt.date(2025, 1, 1), open_p1=2, overdue=3, overdue_p1=1),
         _row(3, "CHU de Brest", category="CHU", status="submitted", overall=40.0,
              socle_rate=80.0, submitted_at=dt.datetime(2026, 9, 1)),
         _row(4, "EHPAD des Lilas", category="EHPAD", ght_code="GHT-B"),

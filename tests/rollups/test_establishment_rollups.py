@@ -59,8 +59,9 @@ def test_the_frame_equals_the_snapshots_and_registers(app) -> None:  # noqa: ANN
             s.d2.met, s.d2.total, s.d2.unknown)
         assert line["last_exercise_on"] == s.indicators.last_held_on
         assert line["retex_missing"] == len(s.indicators.retex_missing)
-        expected = counts.loc[eid].tolist() if eid in counts.index else [0, 0, 0]
-        assert [line["open_actions"], line["open_p1"], line["overdue"]] == expected
+        expected = counts.loc[eid].tolist() if eid in counts.index else [0, 0, 0, 0]
+        assert [line["open_actions"], line["open_p1"], line["overdue"],
+                line["overdue_p1"]] == expected
     assert brest["last_exercise_on"] == today - dt.timedelta(days=200)
     assert brest["retex_missing"] == 1 and own["open_actions"] > 0
 
@@ -91,7 +92,7 @@ def test_the_lines_registers_figures_equal_the_summaries_on_varied_registers(app
     import random
 
     from careapp.resilience.models import ActivityKind, PlanStatus, TestResult
-    from careapp.roadmap.models import ActionStatus, Priority, RoadmapAction
+    from careapp.roadmap.models import OPEN_STATUSES, ActionStatus, Priority, RoadmapAction
     from careapp.rollups import refresh
     from tests import factories
 
@@ -147,6 +148,9 @@ def test_the_lines_registers_figures_equal_the_summaries_on_varied_registers(app
     db.session.commit()
 
     ids = [est.id for est in establishments]
+    actions: dict[int, list[RoadmapAction]] = {eid: [] for eid in ids}
+    for action in db.session.scalars(select(RoadmapAction)):
+        actions[action.establishment_id].append(action)
     summaries = register_summaries(ids, today)
     figures = register_figures(ids, today)
     empty = empty_register_figures(today)
@@ -158,6 +162,10 @@ def test_the_lines_registers_figures_equal_the_summaries_on_varied_registers(app
         assert f.open_actions == s.roadmap.by_status["todo"] + s.roadmap.by_status["in_progress"]
         assert f.open_p1 == s.roadmap.open_by_priority["P1"]
         assert f.overdue == s.roadmap.overdue
+        open_ = [a for a in actions[eid] if a.status in OPEN_STATUSES]
+        assert f.overdue_p1 == sum(1 for a in open_ if a.priority is Priority.P1
+                                   and a.is_overdue(today))
+    assert any(f.overdue_p1 for f in figures.values())  # varied enough
     assert figures == register_figures(None, today)  # the whole nation, by joins
     assert {e: f for e, f in figures.items() if e in {x.id for x in establishments
                                                        if x.region_code == "53"}} \
@@ -173,3 +181,56 @@ def test_the_lines_registers_figures_equal_the_summaries_on_varied_registers(app
     assert whole == alone and len(whole) == len(ids)
     assert without_time(refresh.compute_lines(world.campaign, "53", today=today)) == [
         line for line in whole if line["region_code"] == "53"]
+
+
+def test_an_overdue_p2_beside_a_p1_not_due_is_no_overdue_p1(app) -> None:  # noqa: ANN001
+    """The line's overdue_p1 counts open P1 actions due before its day, both at once: an
+    overdue P2 and a P1 due next month give 0, and the « à relancer » list gives no P1
+    reason; once the P1 is overdue, it does."""
+    from careapp.roadmap.models import ActionStatus, Priority, RoadmapAction
+    from careapp.rollups import followup, refresh
+    from careapp.rollups.loaders import page_lines
+
+    today = dt.date.today()
+    world = make_world()
+    submitted_assessment(world.campaign, world.own, world.users["editor"], level=1)
+    actions = list(db.session.scalars(select(RoadmapAction).filter_by(
+        establishment_id=world.own.id).order_by(RoadmapAction.id)))
+    assert len(actions) >= 2
+    p2, p1, *rest = actions
+    p2.priority, p2.status, p2.due_on = Priority.P2, ActionStatus.TODO, today - dt.timedelta(days=3)
+    p1.priority, p1.status, p1.due_on = Priority.P1, ActionStatus.IN_PROGRESS, \
+        today + dt.timedelta(days=30)
+    for action in rest:
+        action.status = ActionStatus.DONE
+    db.session.flush()
+    refresh.store_lines(world.campaign, establishment_ids=[world.own.id], today=today)
+    db.session.commit()
+
+    def own_line() -> dict:
+        frame = page_lines(world.campaign, "53")
+        return frame[frame["establishment_id"] == world.own.id].iloc[0].to_dict()
+
+    def p1_reasons() -> list[str]:
+        listed = followup.to_follow_up(page_lines(world.campaign, "53"), world.campaign.deadline,
+                                       today, with_registers=True)
+        with app.test_request_context():  # the reasons are lazy French sentences
+            return [str(r) for f in listed if f.establishment_id == world.own.id
+                    for r in f.reasons if "P1" in str(r)]
+
+    line = own_line()
+    assert (line["open_p1"], line["overdue"], line["overdue_p1"]) == (1, 1, 0)
+    assert p1_reasons() == []
+
+    p1.due_on = today - dt.timedelta(days=1)
+    db.session.flush()
+    refresh.store_lines(world.campaign, establishment_ids=[world.own.id], today=today)
+    db.session.commit()
+    line = own_line()
+    assert (line["open_p1"], line["overdue"], line["overdue_p1"]) == (1, 2, 1)
+    assert p1_reasons() == ["1 action(s) P1 de la feuille de route en retard."]
+    # the stored line equals a recompute
+    stored = db.session.scalars(select(EstablishmentRollup).filter_by(
+        campaign_id=world.campaign.id, establishment_id=world.own.id)).one()
+    fresh = refresh.compute_lines(world.campaign, establishment_ids=[world.own.id], today=today)
+    assert stored.overdue_p1 == fresh[0]["overdue_p1"] == 1

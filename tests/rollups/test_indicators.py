@@ -120,6 +120,11 @@ def test_roadmap_progress() -> None:
     result = ind.roadmap_progress(roadmap, establishments(), D(2026, 7, 1), by="region_code")
     assert result.loc["53"].to_dict() == {"open": 3, "open_p1": 2, "overdue": 2}
     assert result.loc["11"].to_dict() == {"open": 0, "open_p1": 0, "overdue": 0}
+    # per establishment, overdue P1 = open, P1 and due before the day at once: 2 has an
+    # overdue P2 and a P1 without a due date, so none
+    counts = ind.roadmap_counts(roadmap, D(2026, 7, 1)).set_index("establishment_id")
+    assert counts["overdue_p1"].to_dict() == {1: 1, 2: 0, 7: 0}
+    assert counts.loc[2].to_dict() == {"open": 2, "open_p1": 1, "overdue": 1, "overdue_p1": 0}
 
 
 def test_change_since_previous_on_the_same_establishments() -> None:
