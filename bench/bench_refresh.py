@@ -37,7 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from bench.bench_load import make_app, migrated
 from careapp.assessments.models import (
@@ -49,6 +49,7 @@ from careapp.assessments.models import (
 )
 from careapp.db import db, utcnow
 from careapp.organisations.models import Establishment
+from careapp.roadmap.models import OPEN_STATUSES, Priority, RoadmapAction
 from careapp.rollups import indicators, loaders, refresh
 from careapp.rollups.models import NATIONAL, EstablishmentRollup, RollupSummary
 
@@ -89,6 +90,12 @@ def lines_before(campaign: Campaign, today: dt.date) -> list[dict[str, Any]]:
             .where(AxisScore.snapshot_id.in_(snapshot_ids))):
         axes.setdefault(snapshot_id, {})[axis_id] = score
     registers = loaders.register_summaries([r[0] for r in rows], today)
+    # Added to the lines after this baseline was written: counted apart, same rule.
+    overdue_p1 = dict(db.session.execute(
+        select(RoadmapAction.establishment_id, func.count())
+        .where(RoadmapAction.status.in_(OPEN_STATUSES), RoadmapAction.priority == Priority.P1,
+               RoadmapAction.due_on < today)
+        .group_by(RoadmapAction.establishment_id)).all())
     now = utcnow()
     lines = []
     for (eid, code, assessment_id, status, submitted_at, snapshot_id, overall, level,
@@ -109,7 +116,8 @@ def lines_before(campaign: Campaign, today: dt.date) -> list[dict[str, Any]]:
             "open_actions": summary.roadmap.by_status.get("todo", 0)
             + summary.roadmap.by_status.get("in_progress", 0),
             "open_p1": summary.roadmap.open_by_priority.get("P1", 0),
-            "overdue": summary.roadmap.overdue, "as_of": today, "computed_at": now})
+            "overdue": summary.roadmap.overdue, "overdue_p1": overdue_p1.get(eid, 0),
+            "as_of": today, "computed_at": now})
     return lines
 
 
