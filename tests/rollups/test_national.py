@@ -76,6 +76,10 @@ def _score(value: float | None) -> str:
     return DASH if value is None else format_score(float(value), "fr")
 
 
+def _change(value: float | None) -> str:
+    return DASH if value is None else format_number(float(value), 1, locale="fr", signed=True)
+
+
 def _expected(campaign, today: dt.date, previous=None) -> dict[str, list[str]]:  # noqa: ANN001
     """Each region's cells as computed here from the indicators (D2 and RETEX from the regional
     page's register summaries, an independent path; the change on the loaders' frames of both
@@ -106,7 +110,7 @@ def _expected(campaign, today: dt.date, previous=None) -> dict[str, list[str]]: 
             _pct(socle.loc[code, "median"] if code in socle.index else None),
             _pct(exercise.loc[code, "share"]), format_number(float(d2[code]), locale="fr"),
             _pct(ready[code]), str(retex[code]),
-            *((_score(change.loc[code, "median_change"]), str(change.loc[code, "n"]))
+            *((_change(change.loc[code, "median_change"]), str(change.loc[code, "n"]))
               if change is not None and code in change.index else (DASH, DASH))]
     return expected
 
@@ -240,7 +244,7 @@ def test_d2_retex_and_change_columns_equal_a_recompute(app, browser) -> None:  #
         assert rows[code][1:] == cells, code
     frame = establishments_frame(world.campaign.id)
     nation = ind.change_since_previous(frame, establishments_frame(world.previous.id))
-    assert rows["national"][-2:] == [_score(nation.loc[ind.ALL, "median_change"]), "3"]
+    assert rows["national"][-2:] == [_change(nation.loc[ind.ALL, "median_change"]), "3"]
     assert "Campagne 2025" in page
 
     # the page reads the stored summaries: a figure no data gives shows as stored
