@@ -1,4 +1,5 @@
 """`flask --app careapp report establishment FINESS --campaign ID -o out.pdf` and
+`flask --app careapp report region CODE --campaign ID -o out.pdf`,
 `flask --app careapp report batch --region CODE --campaign ID -o DIR --jobs N`."""
 
 from __future__ import annotations
@@ -41,6 +42,29 @@ def establishment_command(finess: str, campaign_id: int, output: Path, lang: str
         sys.exit(1)
     rendered = render.render_establishment(
         data.establishment_report(assessment, lang, with_registers=True))
+    output.write_bytes(rendered.pdf)
+    click.echo(f"{output} ({len(rendered.pdf) // 1024} Kio)")
+
+
+@report.command("region")
+@click.argument("code")
+@click.option("--campaign", "campaign_id", type=int, required=True, help="id de la campagne")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+def region_command(code: str, campaign_id: int, output: Path, lang: str) -> None:
+    """The regional report of a campaign (the ARS's copy: establishment list included)."""
+    from careapp.reports import data, render
+
+    region = db.session.get(Region, code)
+    if region is None:
+        click.echo(f"Région inconnue : {code}.", err=True)
+        sys.exit(1)
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or (campaign.region_code is not None and campaign.region_code != code):
+        click.echo(f"Campagne inconnue pour la région {code} : {campaign_id}.", err=True)
+        sys.exit(1)
+    rendered = render.render_region(
+        data.region_report(campaign, region, lang, with_establishments=True))
     output.write_bytes(rendered.pdf)
     click.echo(f"{output} ({len(rendered.pdf) // 1024} Kio)")
 

@@ -346,3 +346,196 @@ def roadmap_report(establishment: Establishment, filters: roadmap.Filters, filte
                 overdue=progress.overdue, total=len(everything)),
             filters=filter_words,
             document_title=_("Feuille de route CaRE — %(name)s", name=establishment.name))
+
+
+# -- the regional report -----------------------------------------------------------------------
+
+REGION_KINDS = ("participation", "overall", "axes", "levels", "socle", "domains", "exercises",
+                "plans", "d2", "retex", "change")
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One group (category or GHT) of the overall score's breakdown; `hidden`: fewer than 5
+    submitted assessments, or the complement that would give it away (no figure at all)."""
+
+    label: str
+    hidden: bool
+    n: int | None
+    median: float | None
+    q1: float | None
+    q3: float | None
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    kind: str
+    n: int
+    pca_formalised: int
+    pca_tested: int
+    pra_formalised: int
+    pra_tested: int
+
+
+@dataclass(frozen=True)
+class RegionLine:
+    name: str
+    finess: str
+    category: str
+    ght: str
+    status: str
+    overall: float | None
+    socle_rate: float | None
+    d2: str
+    last_exercise_on: str
+
+
+@dataclass(frozen=True)
+class RegionReport:
+    lang: str
+    generated_on: dt.date
+    region: str
+    region_code: str
+    campaign: str
+    campaign_id: int
+    year: int
+    questionnaire: Questionnaire
+    questionnaire_label: str
+    figures: dict[str, Any]  # the stored summaries (refresh.summaries), participation with late
+    levels: list[dict[str, Any]]
+    axes_chart: Markup
+    levels_chart: Markup
+    domains: list[tuple[str, dict[str, int]]]
+    plans: list[PlanRow]
+    by_category: list[GroupRow]
+    by_ght: list[GroupRow]
+    establishments: list[RegionLine] | None  # None: not the region's ARS
+    min_group: int = 5
+    document_title: str = ""
+
+
+def _float_or_none(value: Any) -> float | None:
+    import pandas as pd
+
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def suppressed_groups(lines: Any, by: str, labels: dict[Any, str]) -> list[GroupRow]:
+    """The overall score's distribution per `by` (category, ght_code) over the submitted
+    assessments of `lines`, every group present in the lines listed (by label), a group of
+    fewer than MIN_GROUP and its complement hidden (suppression.py, as national_groups)."""
+    import pandas as pd
+
+    from careapp.rollups import indicators
+    from careapp.rollups.suppression import apply_suppression, suppressed
+
+    values = [v if isinstance(v, str) and v else None for v in lines[by]]
+    keys: list[Any] = sorted({v for v in values if v is not None})
+    if any(v is None for v in values):
+        keys.append(None)  # outside any group (no GHT), listed last
+    if not keys:
+        return []
+    frame = lines.assign(**{by: pd.Series(["" if v is None else v for v in values],
+                                          index=lines.index, dtype=object)})
+    index = ["" if k is None else k for k in keys]
+    table = indicators.overall_distribution(frame, by=by).reindex(index)
+    table["n"] = [int(n) if pd.notna(n) else 0 for n in table["n"]]
+    table = table.astype(object).where(table.notna(), None)
+    hidden = suppressed(table)
+    shown = apply_suppression(table, hidden)
+    rows = []
+    for key, label_key in zip(index, keys, strict=True):
+        row = shown.loc[key]
+        rows.append(GroupRow(
+            label=labels.get(label_key, str(label_key)), hidden=bool(hidden[key]),
+            n=None if row["n"] is None else int(row["n"]),
+            median=_float_or_none(row["median"]), q1=_float_or_none(row["q1"]),
+            q3=_float_or_none(row["q3"])))
+    return rows
+
+
+def _region_lines(frame: Any, lang: str) -> list[RegionLine]:
+    import pandas as pd
+
+    from careapp.assessments.models import STATUS_LABELS
+
+    status_words = {None if k is None else k.value: str(v) for k, v in STATUS_LABELS.items()}
+    out = []
+    for row in frame.to_dict("records"):
+        status = row["status"] if isinstance(row["status"], str) else None
+        last = row["last_exercise_on"]
+        out.append(RegionLine(
+            name=row["name"], finess=row["finess_et"],
+            category=row["category"] or "—",  # the code (CH, CHU…): the column is narrow
+            ght=row["ght_code"] if isinstance(row["ght_code"], str) else _("Hors GHT"),
+            status=status_words.get(status, str(status)),
+            overall=_float_or_none(row["overall"]), socle_rate=_float_or_none(row["socle_rate"]),
+            d2=f"{int(row['d2_met'] or 0)} / {int(row['d2_total'] or 0)}",
+            last_exercise_on=_day(last if last is not None and not pd.isna(last) else None)))
+    return out
+
+
+def region_report(campaign: Any, region: Any, lang: str = "fr", *, with_establishments: bool,
+                  today: dt.date | None = None) -> RegionReport:
+    """The regional report of `region` (a Region) for `campaign`: the stored summaries of the
+    campaign × region (refresh.summaries, what the dashboard shows), the overall score by
+    category and by GHT from the establishment lines (small groups suppressed), and, for the
+    region's ARS only (`with_establishments`), the establishment list."""
+    from careapp.assessments.services import questionnaire_of_campaign
+    from careapp.reporting import charts
+    from careapp.reports.render import page_context
+    from careapp.resilience.models import ActivityKind
+    from careapp.rollups import dashboard, loaders, refresh
+
+    today = today or dt.date.today()
+    stored = refresh.summaries(campaign, region.code, REGION_KINDS)
+    figures = dict(stored)
+    figures["participation"] = refresh.participation_as_of(stored["participation"],
+                                                           campaign.deadline, today)
+    figures["levels"] = {int(k) if str(k).isdigit() else k: n
+                         for k, n in stored["levels"].items()}
+    lines = loaders.establishment_rollups_frame(campaign.id, region.code)
+    page = loaders.page_lines(campaign, region.code) if with_establishments else None
+    dashboard.commit_keeping_loaded()  # summaries or lines read for the first time were stored
+    questionnaire = questionnaire_of_campaign(campaign)
+    ghts = {}
+    if len(lines):
+        from sqlalchemy import select
+
+        from careapp.db import db
+        from careapp.organisations.models import Ght
+
+        ghts = {code: f"{code} — {name}" for code, name in db.session.execute(
+            select(Ght.code, Ght.name).where(Ght.code.in_(
+                [c for c in lines["ght_code"] if isinstance(c, str)])))}
+    with page_context(), force_locale(lang):
+        levels = dashboard.level_rows(questionnaire, figures["levels"], lang)
+        kind_labels = {k.value: str(v) for k, v in register_labels.ACTIVITY_KIND.items()}
+        plans_payload = figures.get("plans") or {}
+        plans = [PlanRow(kind=kind_labels.get(key, key), **{
+            f: int(values.get(f) or 0) for f in ("n", "pca_formalised", "pca_tested",
+                                                  "pra_formalised", "pra_tested")})
+            for key, values in sorted(plans_payload.items(), key=lambda kv: [
+                k.value for k in ActivityKind].index(kv[0])
+                if kv[0] in {k.value for k in ActivityKind} else 99)]
+        domains_payload = figures.get("domains") or {}
+        return RegionReport(
+            lang=lang, generated_on=today, region=region.name, region_code=region.code,
+            campaign=campaign.name, campaign_id=campaign.id, year=campaign.year,
+            questionnaire=questionnaire,
+            questionnaire_label=f"{tr(questionnaire.title, lang)} — {questionnaire.label}",
+            figures=figures, levels=levels,
+            axes_chart=charts.axis_distribution_svg(questionnaire, figures["axes"],
+                                                    figures["overall"], lang,
+                                                    chart_id="report-axes"),
+            levels_chart=charts.levels_svg(levels, chart_id="report-levels"),
+            domains=[(str(label), {s: int((domains_payload.get(key) or {}).get(s) or 0)
+                                   for s in ("ready", "not_ready", "not_assessable")})
+                     for key, label in DOMAIN_LABELS.items()],
+            plans=plans,
+            by_category=suppressed_groups(lines, "category", {
+                k: str(v) for k, v in CATEGORIES.items()}),
+            by_ght=suppressed_groups(lines, "ght_code", {**ghts, None: _("Hors GHT")}),
+            establishments=_region_lines(page, lang) if page is not None else None,
+            document_title=_("Rapport régional CaRE %(year)s — %(region)s", year=campaign.year,
+                             region=region.name))

@@ -121,3 +121,8 @@ def render_establishment(report: Any, *, stylesheet: str = "report.css",
 def render_roadmap(report: Any, *, stylesheet: str = "report.css",
                    options: dict[str, Any] | None = None) -> Rendered:
     return _pdf(_html("reports/roadmap.html", report), report, stylesheet, options)
+
+
+def render_region(report: Any, *, stylesheet: str = "report.css",
+                  options: dict[str, Any] | None = None) -> Rendered:
+    return _pdf(_html("reports/region.html", report), report, stylesheet, options)

@@ -9,8 +9,15 @@ from flask_babel import force_locale
 from flask_login import current_user
 
 from careapp.assessments.models import Assessment
-from careapp.auth.access import can_view, get_registers_or_404, is_member
+from careapp.auth.access import (
+    can_see_register_summaries_of_region,
+    can_view,
+    get_registers_or_404,
+    is_member,
+    visible_region_codes,
+)
 from careapp.db import db
+from careapp.organisations.models import Region
 from careapp.reports import data, render
 from careapp.reports.filters import roadmap_filters
 
@@ -54,3 +61,39 @@ def roadmap(establishment_id: int) -> Response:
     report = data.roadmap_report(establishment, filters, words, lang)
     rendered = render.render_roadmap(report)
     return pdf_response(rendered.pdf, f"feuille-de-route-care-{establishment.finess_et}.pdf")
+
+
+@bp.get("/region/<code>/rapport.pdf")
+def region(code: str) -> Response:
+    """The regional report, behind the dashboard's rule: 403 for whoever sees no regional
+    dashboard, 404 for a region outside the person's (or unknown); the campaign is the
+    `campagne` parameter (404 when it does not concern the region) or the page's default.
+    The establishment list only for the region's ARS."""
+    from careapp.assessments.services import campaigns_in
+    from careapp.rollups.views import default_campaign, started_in
+
+    allowed = visible_region_codes(current_user)
+    if allowed == []:
+        abort(403)
+    selected = db.session.get(Region, code)
+    if selected is None or (allowed is not None and code not in allowed):
+        abort(404)
+    campaigns = campaigns_in(code)
+    if not campaigns:
+        abort(404)
+    wanted = request.args.get("campagne")
+    if wanted is not None:
+        campaign = next((c for c in campaigns if str(c.id) == wanted), None)
+        if campaign is None:
+            abort(404)
+    else:
+        campaign = default_campaign(campaigns, started_in(code, [c.id for c in campaigns]))
+    report = data.region_report(
+        campaign, selected, _lang(),
+        with_establishments=can_see_register_summaries_of_region(current_user, code))
+    rendered = render.render_region(report)
+    return pdf_response(rendered.pdf, region_filename(code, campaign.id))
+
+
+def region_filename(code: str, campaign_id: int) -> str:
+    return f"rapport-regional-care-{code}-{campaign_id}.pdf"

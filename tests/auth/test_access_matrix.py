@@ -264,6 +264,19 @@ MATRIX: list[Row] = [
         "national": OK,
         "admin": OK,
     }) for what in ("table", "followup", "scores") for fmt in ("csv", "xlsx")),
+    # the regional report (PDF): the dashboard's rule (its establishment list, the region's
+    # ARS only, is checked on the files in tests/reports/test_region_report.py)
+    Row("reports.region", "GET", "region_code", {
+        "anonymous": LOGIN,
+        #                 /region/53/…  /region/11/…
+        "editor": FORBIDDEN,
+        "reader": FORBIDDEN,
+        "ars": (OK, NOT_FOUND),
+        "grades": (OK, NOT_FOUND),
+        "ars_other": (NOT_FOUND, OK),
+        "national": OK,
+        "admin": OK,
+    }),
     # the national dashboard's regions table: national staff and administrators only
     *(Row(f"national_downloads.regions_{fmt}", "GET", "none", {
         "anonymous": LOGIN, "editor": FORBIDDEN, "reader": FORBIDDEN, "ars": FORBIDDEN,
@@ -576,7 +589,8 @@ def request_for(row: Row, variant: str, ids: Ids) -> tuple[str, dict[str, Any]]:
             args = {} if variant == "default" else {"code": variant}
         case (("downloads.establishments_csv" | "downloads.establishments_xlsx"
                | "downloads.table_csv" | "downloads.table_xlsx" | "downloads.followup_csv"
-               | "downloads.followup_xlsx" | "downloads.scores_csv" | "downloads.scores_xlsx"), _):
+               | "downloads.followup_xlsx" | "downloads.scores_csv" | "downloads.scores_xlsx"
+               | "reports.region"), _):
             args = {"code": variant}
         case (("assessments.close_campaign" | "assessments.reopen_campaign"), _):
             args = {"campaign_id": ids.to_close[variant]}

@@ -1,0 +1,140 @@
+"""The regional PDF report, read back with pypdf: the figures printed are the stored summaries
+of the campaign × region (refresh.summaries, what the dashboard shows), formatted by
+careapp/numbers.py in the reader's language; groups of fewer than 5 submitted assessments (and
+their complement) print no figure; the establishment list is the region's ARS's only.
+
+One test renders the PDFs once (about a second each) and checks everything on them."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+from pypdf import PdfReader
+
+from careapp.numbers import format_score
+from careapp.rollups import indicators, loaders, refresh
+from careapp.rollups.suppression import MIN_GROUP
+from tests import factories
+from tests.reports.data import flat, pages_text
+from tests.world import login, submitted_assessment
+
+CATEGORY_LEVELS = {"CHU": (0, 1, 2, 3, 3), "CHS": (1, 1, 2, 2, 3, 3)}
+
+
+def _region_world(world) -> None:  # noqa: ANN001
+    """Region 53: `own` (CH, GHT-TEST) submitted, 5 CHU and 6 CHS submitted (outside a GHT),
+    `same_region` (CH) not started. CH (1) is hidden, CHU (5, the smallest other) with it as
+    its complement; CHS shown. GHT-TEST (1) hidden, « Hors GHT » with it."""
+    editor = world.users["editor"]
+    submitted_assessment(world.campaign, world.own, editor, 2)
+    for category, levels in CATEGORY_LEVELS.items():
+        for i, level in enumerate(levels):
+            peer = factories.establishment("53", category=category, name=f"{category} test {i}")
+            editor.establishments.append(peer)
+            submitted_assessment(world.campaign, peer, editor, level)
+
+
+def _row(text: str, label: str) -> str:
+    """The flattened text from a group's label to the end of its line."""
+    for line in text.splitlines():
+        if line.startswith(label):
+            return flat(line[len(label):])
+    raise AssertionError(f"no row {label!r}")
+
+
+def test_region_report_figures_suppression_and_copies(app, world, browser, tmp_path) -> None:  # noqa: ANN001, E501
+    _region_world(world)
+    campaign = world.campaign
+    url = f"/region/53/rapport.pdf?campagne={campaign.id}"
+
+    # the ARS of the region: the whole report, with the establishment list
+    login(browser, world, "ars")
+    response = browser.client.get(url)
+    assert response.status_code == 200, response.status_code
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert f"rapport-regional-care-53-{campaign.id}.pdf" in response.headers[
+        "Content-Disposition"]
+    (tmp_path / "ars.pdf").write_bytes(response.data)  # kept for a look (pdftoppm)
+    reader = PdfReader(io.BytesIO(response.data))
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+    pages = pages_text(response.data)
+    whole = "\n".join(pages)
+    assert re.search(r"page 2 sur \d+", pages[1])
+    assert "Bretagne" in pages[1]  # running header from page 2
+
+    # the figures are the stored summaries'
+    stored = refresh.summaries(campaign, "53", ("participation", "overall", "socle"))
+    p, o = stored["participation"], stored["overall"]
+    assert (p["submitted"], p["total"]) == (12, 13)
+    assert f"Soumises : {p['submitted']} · brouillons : {p['draft']} · non commencées : " \
+           f"{p['not_started']}, sur {p['total']} établissement(s)." in whole.replace("\n", " ")
+    assert flat(format_score(o["median"], locale="fr")) in flat(pages[1])
+    assert "," in format_score(o["median"], locale="fr") or float(o["median"]).is_integer()
+
+    # groups: CH (1 < 5) hidden, CHU as its complement, CHS shown with its figures
+    lines = loaders.establishment_rollups_frame(campaign.id, "53")
+    by_category = indicators.overall_distribution(lines, by="category")
+    assert int(by_category.loc["CH", "n"]) == 1 < MIN_GROUP
+    groups = whole[whole.index("Score global par catégorie et par GHT"):]
+    assert _row(groups, "Centre hospitalier ") == "masqué"
+    assert _row(groups, "CHU/CHR") == "masqué"
+    chs = by_category.loc["CHS"]
+    shown = _row(groups, "Centre hospitalier spécialisé (psychiatrie)")
+    assert shown == flat(" ".join([format_score(chs[k], locale="fr")
+                                   for k in ("median", "q1", "q3")] + [str(int(chs["n"]))]))
+    assert _row(groups, "GHT-TEST — GHT de test") == "masqué"
+    assert _row(groups, "Hors GHT") == "masqué"
+    assert flat("Un groupe de moins de 5 évaluations soumises est masqué") in flat(groups)
+
+    # the ARS's copy lists the establishments
+    for name in ("CH de Rennes test", "CH de Brest test", "CHS test 5"):
+        assert flat(name) in flat(whole), name
+
+    # the GRADeS of the region, in English: no establishment list
+    login(browser, world, "grades")
+    browser.post("/langue", {"lang": "en", "next": "/etablissements/"})
+    response = browser.client.get(url)
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.data))
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    english = "\n".join(pages_text(response.data))
+    assert "Median overall score" in english and "Crisis exercises" in english
+    assert "Score global médian" not in english
+    assert flat(format_score(o["median"], locale="en")) in flat(english)
+    assert "hidden" in english
+    for name in ("CH de Rennes test", "CH de Brest test", "CHS test 5"):
+        assert flat(name) not in flat(english), name
+
+    # an ARS of another region: 404, as the page
+    login(browser, world, "ars_other")
+    assert browser.client.get(url).status_code == 404
+    assert browser.client.get("/region/11/rapport.pdf").status_code == 200
+
+
+def test_suppressed_groups_hide_small_groups_and_their_complement(app) -> None:  # noqa: ANN001
+    from careapp.reports.data import suppressed_groups
+
+    rows = [("A", 50.0)] * 6 + [("B", 40.0)] * 5 + [("C", 30.0)] * 2
+    lines = pd.DataFrame({"category": [c for c, _ in rows], "status": ["submitted"] * len(rows),
+                          "overall": [v for _, v in rows], "submitted_at": [None] * len(rows)},
+                         dtype=object)
+    groups = {g.label: g for g in suppressed_groups(lines, "category", {})}
+    assert groups["C"].hidden and groups["C"].median is None and groups["C"].n is None
+    assert groups["B"].hidden and groups["B"].median is None  # the complement
+    assert not groups["A"].hidden and groups["A"].median == 50.0 and groups["A"].n == 6
+
+
+def test_region_command_writes_the_ars_copy(app, world, tmp_path) -> None:  # noqa: ANN001
+    out = tmp_path / "region.pdf"
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["report", "region", "99", "--campaign",
+                                 str(world.campaign.id), "-o", str(out)])
+    assert result.exit_code == 1 and "Région inconnue" in result.output
+    result = runner.invoke(args=["report", "region", "53", "--campaign",
+                                 str(world.campaign.id), "-o", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    text = "\n".join(pages_text(out.read_bytes()))
+    assert flat("CH de Rennes test") in flat(text) and "Establishments" in text
