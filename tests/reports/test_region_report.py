@@ -49,8 +49,10 @@ def test_region_report_figures_suppression_and_copies(app, world, browser, tmp_p
     campaign = world.campaign
     url = f"/region/53/rapport.pdf?campagne={campaign.id}"
 
-    # the ARS of the region: the whole report, with the establishment list
+    # the ARS of the region: the link on the dashboard, the whole report with the list
     login(browser, world, "ars")
+    page = browser.client.get(f"/region/?code=53&campagne={campaign.id}").get_data(as_text=True)
+    assert url.replace("&", "&amp;") in page
     response = browser.client.get(url)
     assert response.status_code == 200, response.status_code
     assert response.mimetype == "application/pdf"
@@ -88,6 +90,15 @@ def test_region_report_figures_suppression_and_copies(app, world, browser, tmp_p
     assert _row(groups, "GHT-TEST — GHT de test") == "masqué"
     assert _row(groups, "Hors GHT") == "masqué"
     assert flat("Un groupe de moins de 5 évaluations soumises est masqué") in flat(groups)
+
+    # registers' aggregates: the stored d2, exercises and plans summaries
+    more = refresh.summaries(campaign, "53", ("d2", "exercises"))
+    d2, exercises = more["d2"], more["exercises"]
+    assert flat(f"{int(d2['all_met'])} établissement(s) sur {int(d2['n'])} remplissent "
+                "tous leurs critères D2") in flat(whole)
+    held, n = int(exercises["within_12_months"]), int(exercises["n"])
+    assert flat(f"{held} établissement(s) sur {n}") in flat(whole)
+    assert "Évolution : aucune campagne précédente à comparer." in whole
 
     # the ARS's copy lists the establishments
     for name in ("CH de Rennes test", "CH de Brest test", "CHS test 5"):
