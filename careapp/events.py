@@ -19,3 +19,6 @@ campaign_opened = _signals.signal("campaign-opened")
 registers_changed = _signals.signal("registers-changed")
 #: An establishment's roadmap changed (sender: the Establishment).
 roadmap_changed = _signals.signal("roadmap-changed")
+#: Establishments were created, changed or moved by an import (sender: the frozenset of the
+#: region codes they left or joined).
+establishments_changed = _signals.signal("establishments-changed")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from careapp import events
 from careapp.db import db
 from careapp.organisations.finess import finess_error, normalise_finess
 from careapp.organisations.models import CATEGORIES, Establishment, Ght, Region, Sector
@@ -90,9 +91,12 @@ def import_establishments(text: str) -> ImportReport:
             rows.append(row)
     if report.errors:
         return report
+    regions: set[str] = set()
     for row in rows:
-        _upsert(row, report, set(header))
+        regions |= _upsert(row, report, set(header))
     db.session.flush()
+    # The dashboards' figures count every establishment of a region: they follow the import.
+    events.establishments_changed.send(frozenset(regions))
     return report
 
 
@@ -133,8 +137,9 @@ def _parse(line: int, raw: dict[str, str | None], regions: set[str]) -> tuple[_R
                 get.get("ght_nom", ""), get.get("commune", "")), []
 
 
-def _upsert(row: _Row, report: ImportReport, columns: set[str]) -> None:
-    """Create or update; an optional column absent from the file leaves its field as it is."""
+def _upsert(row: _Row, report: ImportReport, columns: set[str]) -> set[str]:
+    """Create or update; an optional column absent from the file leaves its field as it is.
+    Returns the regions the establishment leaves or joins (one when it stays)."""
     ght = None
     if row.ght_code:
         ght = db.session.scalar(select(Ght).filter_by(code=row.ght_code))
@@ -151,6 +156,7 @@ def _upsert(row: _Row, report: ImportReport, columns: set[str]) -> None:
         report.created += 1
     else:
         report.updated += 1
+    regions = {row.region_code} | ({establishment.region_code} if establishment.region_code else set())
     establishment.finess_ej = row.finess_ej
     establishment.name = row.name
     establishment.category = row.category
@@ -160,3 +166,4 @@ def _upsert(row: _Row, report: ImportReport, columns: set[str]) -> None:
         establishment.city = row.city
     if "ght_code" in columns:
         establishment.ght = ght
+    return regions

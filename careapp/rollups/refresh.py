@@ -587,6 +587,20 @@ def _on_establishment(establishment: Establishment, kinds: frozenset) -> None:
         _note(session, campaign.id, _campaign_scopes(campaign, establishment.region_code), kinds)
 
 
+@events.establishments_changed.connect
+def _on_establishments(region_codes: frozenset[str], **_: Any) -> None:
+    """An import adds or moves establishments: every figure of the regions concerned counts
+    them (an establishment with no register counts as having no exercise), so every kind of
+    those scopes and the campaigns' lines are recomputed (an import is rare)."""
+    from careapp.assessments.services import campaigns_in
+
+    session = db.session()
+    for code in sorted(region_codes):
+        for campaign in campaigns_in(code):
+            _note_lines(session, campaign.id, None)
+            _note(session, campaign.id, _campaign_scopes(campaign, code), KINDS)
+
+
 @events.registers_changed.connect
 def _on_registers(establishment: Establishment, **_: Any) -> None:
     _on_establishment(establishment, REGISTER_KINDS)

@@ -263,3 +263,33 @@ def test_a_rebuild_computes_every_scope_as_each_scope_alone(app) -> None:  # noq
     assert {(s, k) for s, k in stored} == {(s, k) for s in grouped for k in refresh.KINDS}
     for (scope, kind), payload in stored.items():
         assert text(payload) == text(grouped[scope][kind]), (scope, kind)
+
+
+def test_an_import_keeps_the_summaries_equal_to_a_recompute(app) -> None:  # noqa: ANN001
+    """An import adds an establishment to a region and moves another: the regions' figures
+    (participation, exercise share, D2…) and the lines count them at once, not at the next
+    register change."""
+    from careapp.organisations.services import import_establishments
+    from tests.organisations.test_import import HEADER, make_finess
+
+    world = make_world()
+    editor = world.users["editor"]
+    submitted_assessment(world.campaign, world.own, editor, level=2)
+    db.session.commit()
+    before = _stored()
+    assert before[(world.campaign.id, "53", "exercises")]["n"] == 2
+    moved = world.same_region
+    report = import_establishments("\n".join([
+        HEADER,
+        f"{make_finess('35', 7)};{make_finess('35', 7)};Clinique ajoutée;CLINIQUE;"
+        "prive_lucratif;53;;;Rennes",
+        f"{moved.finess_et};{moved.finess_ej};{moved.name};CH;public;11;;;Paris"]))
+    assert report.ok, report.errors
+    db.session.commit()
+    after, lines = _stored(), _lines()
+    assert after[(world.campaign.id, "53", "exercises")]["n"] == 2  # one in, one out
+    assert after[(world.campaign.id, "11", "exercises")]["n"] == 2
+    assert after[(world.campaign.id, NATIONAL, "participation")]["total"] == 4
+    assert lines[(world.campaign.id, moved.id)][_LINE_COLUMNS.index("region_code")] == "11"
+    assert after == _from_scratch()
+    assert lines == _lines()
