@@ -67,24 +67,18 @@ def parse_filters(args: Mapping[str, str], categories: list[str], ghts: list[str
     message."""
     f = Filters()
     errors = f.errors
-    category = args.get("categorie") or None
-    if category is not None:
-        if category in categories:
-            f.category = category
+    choices = (("categorie", "category", categories,
+                _l("Catégorie inconnue : le filtre par catégorie est ignoré.")),
+               ("ght", "ght", ghts, _l("GHT inconnu : le filtre par GHT est ignoré.")),
+               ("etat", "status", STATUSES, _l("État inconnu : le filtre par état est ignoré.")))
+    for param, attribute, allowed, unknown in choices:
+        value = args.get(param) or None
+        if value is None:
+            continue
+        if value in allowed:
+            setattr(f, attribute, value)
         else:
-            errors.append(_l("Catégorie inconnue : le filtre par catégorie est ignoré."))
-    ght = args.get("ght") or None
-    if ght is not None:
-        if ght in ghts:
-            f.ght = ght
-        else:
-            errors.append(_l("GHT inconnu : le filtre par GHT est ignoré."))
-    status = args.get("etat") or None
-    if status is not None:
-        if status in STATUSES:
-            f.status = status
-        else:
-            errors.append(_l("État inconnu : le filtre par état est ignoré."))
+            errors.append(unknown)
     search = _clean(args.get("q", ""))
     if len(search) > MAX_SEARCH:
         errors.append(_l("Recherche trop longue : seuls les 100 premiers caractères sont pris."))
