@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from careapp.assessments.models import Campaign
 from careapp.auth.models import ESTABLISHMENT_ROLES, REGIONAL_ROLES, Role, User, memberships
 from careapp.db import db
-from careapp.organisations.models import Establishment
+from careapp.organisations.models import Establishment, Region
 
 
 def visible_establishments(user: User) -> Select[tuple[Establishment]]:
@@ -70,6 +70,18 @@ def visible_region_codes(user: User) -> list[str] | None:
     if user.role in {Role.NATIONAL, Role.ADMIN}:
         return None
     return []
+
+
+def get_region_or_404(code: str) -> Region:
+    """A region whose dashboard the person may see: 403 for whoever sees none, 404 for a
+    region outside the person's (or unknown)."""
+    allowed = visible_region_codes(current_user)
+    if allowed == []:
+        abort(403)
+    region = db.session.get(Region, code)
+    if region is None or (allowed is not None and code not in allowed):
+        abort(404)
+    return region
 
 
 def get_establishment_or_404(establishment_id: int, *, edit: bool = False) -> Establishment:

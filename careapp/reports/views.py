@@ -12,12 +12,11 @@ from careapp.assessments.models import Assessment
 from careapp.auth.access import (
     can_see_register_summaries_of_region,
     can_view,
+    get_region_or_404,
     get_registers_or_404,
     is_member,
-    visible_region_codes,
 )
 from careapp.db import db
-from careapp.organisations.models import Region
 from careapp.reports import data, render
 from careapp.reports.filters import roadmap_filters
 
@@ -69,25 +68,10 @@ def region(code: str) -> Response:
     dashboard, 404 for a region outside the person's (or unknown); the campaign is the
     `campagne` parameter (404 when it does not concern the region) or the page's default.
     The establishment list only for the region's ARS."""
-    from careapp.assessments.services import campaigns_in
-    from careapp.rollups.views import default_campaign, started_in
+    from careapp.rollups.views import region_campaign_or_404
 
-    allowed = visible_region_codes(current_user)
-    if allowed == []:
-        abort(403)
-    selected = db.session.get(Region, code)
-    if selected is None or (allowed is not None and code not in allowed):
-        abort(404)
-    campaigns = campaigns_in(code)
-    if not campaigns:
-        abort(404)
-    wanted = request.args.get("campagne")
-    if wanted is not None:
-        campaign = next((c for c in campaigns if str(c.id) == wanted), None)
-        if campaign is None:
-            abort(404)
-    else:
-        campaign = default_campaign(campaigns, started_in(code, [c.id for c in campaigns]))
+    selected = get_region_or_404(code)
+    campaign = region_campaign_or_404(code, request.args.get("campagne"))
     report = data.region_report(
         campaign, selected, _lang(),
         with_establishments=can_see_register_summaries_of_region(current_user, code))

@@ -18,8 +18,11 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from careapp.assessments.models import Campaign
-from careapp.assessments.services import campaigns_in
-from careapp.auth.access import can_see_register_summaries_of_region, visible_region_codes
+from careapp.auth.access import (
+    can_see_register_summaries_of_region,
+    get_region_or_404,
+    visible_region_codes,
+)
 from careapp.db import db
 from careapp.organisations.models import Region
 from careapp.rollups import followup
@@ -40,24 +43,12 @@ def _slug(text: str) -> str:
 
 
 def _region_and_campaign(code: str) -> tuple[Region, Campaign]:
-    """404 outside the person's regions (or for an unknown one), 403 for whoever sees no
-    regional dashboard; the campaign is the `campagne` parameter or, as on the page, the
-    newest one concerning the region."""
-    allowed = visible_region_codes(current_user)
-    if allowed == []:
-        abort(403)
-    region = db.session.get(Region, code)
-    if region is None or (allowed is not None and code not in allowed):
-        abort(404)
-    campaigns = campaigns_in(code)
-    wanted = request.args.get("campagne")
-    if wanted is None:
-        campaign = campaigns[0] if campaigns else None
-    else:
-        campaign = next((c for c in campaigns if str(c.id) == wanted), None)
-    if campaign is None:
-        abort(404)
-    return region, campaign
+    """The page's rules: the region (403/404, access.get_region_or_404) and the campaign
+    (the `campagne` parameter, else the page's default)."""
+    from careapp.rollups.views import region_campaign_or_404  # the views import this module
+
+    region = get_region_or_404(code)
+    return region, region_campaign_or_404(code, request.args.get("campagne"))
 
 
 def _download(code: str, fmt: str) -> Response:

@@ -117,6 +117,21 @@ def _lang() -> str:
     return locale.language if locale else "fr"
 
 
+def region_campaign_or_404(code: str, wanted: str | None) -> Campaign:
+    """The campaign a region's download or report is about: the `campagne` parameter (404 when
+    it does not concern the region) or, as on the page, default_campaign."""
+    campaigns = campaigns_in(code)
+    if wanted is not None:
+        campaign = next((c for c in campaigns if str(c.id) == wanted), None)
+    elif campaigns:
+        campaign = default_campaign(campaigns, started_in(code, [c.id for c in campaigns]))
+    else:
+        campaign = None
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
 def default_campaign(campaigns: list[Campaign], started: dict[int, int],
                      today: dt.date | None = None) -> Campaign:
     """The campaign a region's page opens on: among the campaigns covering the region (newest
