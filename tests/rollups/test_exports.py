@@ -267,3 +267,18 @@ def test_region_page_links_to_both_files(region, browser) -> None:  # noqa: ANN0
     campaign = region.campaign.id
     assert f'href="/region/53/export/etablissements.csv?campagne={campaign}"' in page
     assert f'href="/region/53/export/etablissements.xlsx?campagne={campaign}"' in page
+
+
+def test_without_campagne_a_download_is_about_the_pages_default_campaign(region, browser
+                                                                      ) -> None:  # noqa: ANN001
+    """A newer campaign with no assessment yet: the page (and so a download without
+    `campagne`) stays on the campaign with data, never the empty newest one."""
+    factories.campaign(2027, region="53", name="Campagne Bretagne 2027")
+    db.session.commit()
+    login(browser, region, "ars")
+    for path in ("/region/53/export/etablissements.csv", "/region/53/export/tableau.csv"):
+        response = download(browser, path)
+        assert response.status_code == 200, path
+        assert f"-{region.campaign.year}-" in response.headers["Content-Disposition"], path
+        header, *lines = read_csv(response.data)
+        assert "Soumise" in {line[header.index("État")] for line in lines}, path
