@@ -13,11 +13,17 @@ import re
 import pandas as pd
 from pypdf import PdfReader
 
-from careapp.numbers import format_score
+from careapp.db import db
+from careapp.numbers import format_number, format_score
+from careapp.organisations.models import Region
+from careapp.reports import data as report_data
+from careapp.reports import render
+from careapp.reports.fetcher import SCHEME
 from careapp.rollups import indicators, loaders, refresh
 from careapp.rollups.suppression import MIN_GROUP
 from tests import factories
-from tests.reports.data import flat, pages_text
+from tests.reports.data import HOSTILE, flat, pages_text
+from tests.reports.test_establishment_report import ASSETS, pdftotext
 from tests.world import login, submitted_assessment
 
 CATEGORY_LEVELS = {"CHU": (0, 1, 2, 3, 3), "CHS": (1, 1, 2, 2, 3, 3)}
@@ -149,3 +155,74 @@ def test_region_command_writes_the_ars_copy(app, world, tmp_path) -> None:  # no
     assert result.exit_code == 0, result.output
     text = "\n".join(pages_text(out.read_bytes()))
     assert flat("CH de Rennes test") in flat(text) and "Establishments" in text
+
+
+def _change_cells(payload: dict | None, lang: str) -> str:
+    """What a row of the change table prints for a stored `change` payload's group."""
+    if not payload or not payload.get("n"):
+        return "———" + str(int(payload["n"]) if payload else 0)
+    change = payload["median_change"]
+    return flat(" ".join([
+        format_score(payload["median_previous"], locale=lang),
+        format_score(payload["median_current"], locale=lang),
+        "—" if change is None else format_number(change, 1, locale=lang, signed=True),
+        str(int(payload["n"]))]))
+
+
+def test_change_since_the_previous_campaign_per_axis(app, world) -> None:  # noqa: ANN001
+    """Own, Brest and two peers submitted in 2025 and in 2026 (other levels): one row per axis
+    of the stored `change` payload, in each language, formatted as the payload's figures."""
+    editor = world.users["editor"]
+    last_year = factories.campaign(2025, name="Campagne 2025")
+    db.session.commit()
+    peers = [factories.establishment("53", name=f"Pair {i}") for i in range(2)]
+    editor.establishments.extend(peers)
+    for establishment, before, now in ((world.own, 1, 2), (world.same_region, 3, 1),
+                                       (peers[0], 0, 2), (peers[1], 2, 2)):
+        submitted_assessment(last_year, establishment, editor, before)
+        submitted_assessment(world.campaign, establishment, editor, now)
+    stored = refresh.summaries(world.campaign, "53", ("change",))["change"]
+    assert stored["same_questionnaire"] and stored["previous_name"] == "Campagne 2025"
+    assert stored["n"] == 4 and stored["axes"]
+    region = db.session.get(Region, "53")
+    for lang in ("fr", "en"):
+        report = report_data.region_report(world.campaign, region, lang,
+                                           with_establishments=False)
+        text = "\n".join(pages_text(render.render_region(report).pdf))
+        section = text[text.index("Campagne 2025" if lang == "fr" else "Previous campaign"):]
+        global_label = "Global" if lang == "fr" else "Overall"
+        rows = [(global_label, stored["overall"])] + [
+            (axis.title[lang] or axis.title["fr"], stored["axes"].get(str(axis.id)))
+            for axis in report.questionnaire.axes]
+        for label, payload in rows:
+            assert _row(section, label) == _change_cells(payload, lang), label
+        signed = [p for _, p in rows if p and p["median_change"]]
+        assert signed, "no change to print with its sign"
+    assert "Évolution : aucune campagne précédente" not in text
+
+
+def test_hostile_names_render_literally_and_fetch_nothing(app, world) -> None:  # noqa: ANN001
+    """Region, GHT and establishment names holding markup, emoji, right-to-left text and
+    control characters: printed as text, and the report asks for its vendored assets only."""
+    region = db.session.get(Region, "53")
+    region.name = f"{HOSTILE['img']} {HOSTILE['control']}"
+    world.own.ght.name = f"{HOSTILE['link']} {HOSTILE['rtl']}"
+    world.own.name = f"{HOSTILE['emoji']} {HOSTILE['img']}"
+    world.same_region.name = f"{HOSTILE['rtl']} {HOSTILE['control']}"
+    db.session.commit()
+    submitted_assessment(world.campaign, world.own, world.users["editor"], 2)
+    report = report_data.region_report(world.campaign, region, "fr", with_establishments=True)
+    rendered = render.render_region(report)
+    assert rendered.pdf.startswith(b"%PDF")
+    text = pdftotext(rendered.pdf)
+    whole = flat(text)
+    for literal in (HOSTILE["img"], HOSTILE["link"], HOSTILE["emoji"], HOSTILE["control"]):
+        assert flat(literal) in whole, literal
+    assert whole.count(flat(HOSTILE["img"])) >= 3  # region (cover), establishment (list)
+    for word in HOSTILE["rtl"].split(" — "):  # right-to-left runs, each in reading order
+        assert word in text, word
+    assert "<img" not in rendered.html.replace("&lt;img", "")  # escaped in the HTML
+    assert "<link rel=stylesheet" not in rendered.html
+    assert not rendered.fetcher.requested and not rendered.fetcher.refused
+    assert set(rendered.style_fetcher.requested) <= ASSETS and not rendered.style_fetcher.refused
+    assert all(url.startswith(SCHEME) for url in rendered.style_fetcher.requested)
