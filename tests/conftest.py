@@ -71,8 +71,19 @@ def database_url(backend: str, request: pytest.FixtureRequest,
                       "SECRET_KEY": "test-secret", "TESTING": True})
     with app.app_context():
         upgrade(directory=str(Path(__file__).parent.parent / "migrations"))
+        _REFERENCE_REGIONS[url] = _regions()
         db.engine.dispose()
     return url
+
+
+# The migration's regions as each test database starts; PostgreSQL keeps them between tests.
+_REFERENCE_REGIONS: dict[str, list[tuple[str, str]]] = {}
+
+
+def _regions() -> list[tuple[str, str]]:
+    with db.engine.connect() as conn:
+        return sorted((code, name) for code, name in conn.execute(
+            text("SELECT code, name FROM regions")))
 
 
 @pytest.fixture
@@ -96,6 +107,14 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         db.session.remove()
         if db.engine.dialect.name == "postgresql":
             _empty_tables()  # TRUNCATE: row triggers (append-only audit log) do not fire
+            if _regions() != _REFERENCE_REGIONS[url]:
+                with db.engine.begin() as conn:  # put them back: the next tests are not at fault
+                    for code, name in _REFERENCE_REGIONS[url]:
+                        conn.execute(text("UPDATE regions SET name = :name WHERE code = :code"),
+                                     {"name": name, "code": code})
+                db.engine.dispose()
+                pytest.fail("this test changed the reference regions, which PostgreSQL keeps "
+                            "between tests: restore them (try/finally)")
         db.engine.dispose()
 
 

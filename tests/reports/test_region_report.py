@@ -205,11 +205,21 @@ def test_hostile_names_render_literally_and_fetch_nothing(app, world) -> None:  
     """Region, GHT and establishment names holding markup, emoji, right-to-left text and
     control characters: printed as text, and the report asks for its vendored assets only."""
     region = db.session.get(Region, "53")
+    original = region.name
     region.name = f"{HOSTILE['img']} {HOSTILE['control']}"
     world.own.ght.name = f"{HOSTILE['link']} {HOSTILE['rtl']}"
     world.own.name = f"{HOSTILE['emoji']} {HOSTILE['img']}"
     world.same_region.name = f"{HOSTILE['rtl']} {HOSTILE['control']}"
     db.session.commit()
+    try:
+        _hostile_report_checks(world, region)
+    finally:  # the regions are reference data, kept between tests (tests/conftest.py)
+        db.session.rollback()
+        db.session.get(Region, "53").name = original
+        db.session.commit()
+
+
+def _hostile_report_checks(world, region: Region) -> None:  # noqa: ANN001
     submitted_assessment(world.campaign, world.own, world.users["editor"], 2)
     report = report_data.region_report(world.campaign, region, "fr", with_establishments=True)
     rendered = render.render_region(report)
