@@ -35,7 +35,7 @@ from pathlib import Path
 import pyotp
 from cryptography.fernet import Fernet
 
-from tests.pg import PostgresServer, _bindir, _free_port
+from tests.pg import PostgresServer, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -52,18 +52,6 @@ def run(command: list[str], env: dict[str, str], log: Path, cwd: Path) -> None:
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command[:4])}… failed, see {log}:\n"
                          + log.read_text()[-3000:])
-
-
-def start_postgres(base: Path) -> PostgresServer:
-    as_postgres = os.geteuid() == 0  # initdb refuses root: the cluster runs as `postgres`
-    datadir = base / "data"
-    datadir.mkdir()
-    if as_postgres:
-        shutil.chown(base, "postgres")
-        shutil.chown(datadir, "postgres")
-    server = PostgresServer(datadir, _free_port(), _bindir(), as_postgres)
-    server.start()
-    return server
 
 
 def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
@@ -163,7 +151,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, clean-up in one place
               flush=True)
         run([sys.executable, "-c", "import careapp, sys; "
              f"sys.exit(not careapp.__file__.startswith({str(src)!r}))"], common, log, work)
-        server = start_postgres(pg_base)
+        server = start_server(pg_base)  # initdb refuses root: runs as `postgres`
         common["CAREAPP_DATABASE_URL"] = server.create_database("careapp_bench")
         setup = {**common, "CAREAPP_ENV": "development",
                  "CAREAPP_SECRET_KEY": secrets.token_hex(32)}

@@ -83,9 +83,10 @@ class PostgresServer:
         return self.url(name)
 
 
-def start_server() -> PostgresServer:
+def start_server(base: Path | None = None) -> PostgresServer:
+    """A throwaway cluster in `base` (a new temporary folder by default)."""
     as_postgres = os.geteuid() == 0
-    base = Path(tempfile.mkdtemp(prefix="careapp-pg-"))
+    base = base or Path(tempfile.mkdtemp(prefix="careapp-pg-"))
     datadir = base / "data"
     datadir.mkdir()
     if as_postgres:

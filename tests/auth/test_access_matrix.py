@@ -238,21 +238,9 @@ MATRIX: list[Row] = [
         "national": OK,
         "admin": OK,
     }),
-    # downloads of the region's table: the page's rule (the registers' columns, the ARS of the
-    # region only, are checked on the files in tests/rollups/test_exports.py)
-    *(Row(f"downloads.establishments_{fmt}", "GET", "region_code", {
-        "anonymous": LOGIN,
-        #                 /region/53/…  /region/11/…
-        "editor": FORBIDDEN,
-        "reader": FORBIDDEN,
-        "ars": (OK, NOT_FOUND),
-        "grades": (OK, NOT_FOUND),
-        "ars_other": (NOT_FOUND, OK),
-        "national": OK,
-        "admin": OK,
-    }) for fmt in ("csv", "xlsx")),
-    # the ARS dashboard's filtered table and « à relancer » list: the same rule (registers'
-    # columns and reasons, the region's ARS only: tests/rollups/test_dashboard_pages.py)
+    # downloads of the region's tables: the page's rule (the registers' columns and reasons,
+    # the ARS of the region only, are checked on the files in tests/rollups/test_exports.py
+    # and tests/rollups/test_dashboard_pages.py)
     *(Row(f"downloads.{what}_{fmt}", "GET", "region_code", {
         "anonymous": LOGIN,
         #                 /region/53/…  /region/11/…
@@ -263,7 +251,7 @@ MATRIX: list[Row] = [
         "ars_other": (NOT_FOUND, OK),
         "national": OK,
         "admin": OK,
-    }) for what in ("table", "followup", "scores") for fmt in ("csv", "xlsx")),
+    }) for what in ("establishments", "table", "followup", "scores") for fmt in ("csv", "xlsx")),
     # the regional report (PDF): the dashboard's rule (its establishment list, the region's
     # ARS only, is checked on the files in tests/reports/test_region_report.py)
     Row("reports.region", "GET", "region_code", {
