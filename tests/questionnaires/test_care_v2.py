@@ -128,7 +128,8 @@ def test_context_questions_do_not_move_the_axis_score(question_id: str) -> None:
     unanswered = _res_axis({k: v for k, v in base.items() if k != question_id})
     other_value = at(question, 3 if question_id == "RES-06" else 0)
     if question_id == "RES-01":
-        other_value = RawAnswer(ANSWERED, "no")
+        other_value = RawAnswer(ANSWERED, "none")  # v2 options: ght, private_group, gcs, none
+    assert score(v2(), {question_id: other_value}).questions[question_id].error is None
     assert answered == unanswered == _res_axis({**base, question_id: other_value})
     assert care().question(question_id).weight == 1  # v1 scored it
 

@@ -50,10 +50,28 @@ EXPECTED: dict[str, dict[str, dict[str, str | None]]] = {
                "monitored": {"OPS-31": None, "OPS-32": "partial"},
                "restore_test": {"OPS-31": None, "OPS-32": None},
                "programme": {"OPS-31": None, "OPS-32": None}},
+    # v1 "no" may be a private group or a GCS in v2: asked again (issue 13).
+    "RES-01": {"yes": {"RES-01": "ght"}, "no": {"RES-01": None}},
 }
 # States that still hold for the targets of non-kept questions.
 EXPECTED_STATES = {"GOV-06": {GHT}, "GOV-15": {DONT_KNOW}, "OPS-19": {GHT}, "OPS-26": {GHT},
-                   "OPS-25": {GHT}, "OPS-28": {GHT}}
+                   "OPS-25": {GHT}, "OPS-28": {GHT}, "RES-01": set()}
+# Kept questions whose wording only widens the audience from the GHT to "the GHT or the group"
+# (issue 13): v1 showed them to GHT members only, for whom the answer keeps its meaning.
+WIDENED = ("RES-10", "RES-11")
+WIDENINGS = (("au sein du GHT", "au sein du GHT ou du groupe"),
+             ("RSSI de GHT", "RSSI de GHT ou de groupe"),
+             ("au niveau du GHT", "au niveau du GHT ou du groupe"),
+             ("comité sécurité de GHT", "comité sécurité commun"),
+             ("en instance du GHT", "en instance du GHT ou du groupe"))
+
+
+def _wording(question_id: str, old: str) -> str:
+    """The v2 wording expected for a kept question: the same, or only widened to groups."""
+    if question_id in WIDENED:
+        for before, after in WIDENINGS:
+            old = old.replace(before, after)
+    return old
 
 
 @cache
@@ -86,9 +104,10 @@ def sample_answers(question: Question) -> list[RawAnswer]:
 
 def test_the_shipped_mapping_is_complete_and_counted() -> None:
     assert set(mapping().questions) == set(V1_IDS)
-    assert mapping().counts() == {"kept": 74, "renamed": 0, "transformed": 4, "split": 2,
+    assert mapping().counts() == {"kept": 73, "renamed": 0, "transformed": 5, "split": 2,
                                   "merged": 0, "removed": 0}
-    assert mapping().new == ("OPS-33",)
+    assert mapping().new == ("OPS-33", "GOV-21", "GOV-22", "GOV-23", "RES-17", "RES-18",
+                             "RES-19", *(f"OPS-{n}" for n in range(34, 47)))
 
 
 @pytest.mark.parametrize("question_id", V1_IDS)
@@ -101,9 +120,11 @@ def test_every_v1_answer_carries_translates_or_is_asked_again(question_id: str) 
             new = v2().question(question_id)
             # Same answer, same meaning: the wording of the question and of every old option
             # is unchanged in v2 (only levels, weight, domains or N/A may differ).
-            assert new.text["fr"] == old.text["fr"] and new.type == old.type
+            assert new.text["fr"] == _wording(question_id, old.text["fr"])
+            assert new.type == old.type
             for option in old.options:
-                assert new.option(option.id).label["fr"] == option.label["fr"], option.id
+                assert new.option(option.id).label["fr"] == _wording(question_id,
+                                                                     option.label["fr"]), option.id
             expected_ok = interpret(new, raw).error is None
             assert (question_id in carried) == expected_ok, raw
             if expected_ok:
@@ -125,6 +146,8 @@ def _expected(question_id: str, raw: RawAnswer) -> dict[str, str | None]:
     if raw.state != ANSWERED:
         return {t: (raw.state if raw.state in EXPECTED_STATES[question_id] else None)
                 for t in targets}
+    if isinstance(raw.value, list):  # a multiple choice: every ticked option translates
+        return {t: [table[v][t] for v in raw.value] for t in targets}
     return table[raw.value]
 
 
