@@ -24,6 +24,8 @@ from careapp.organisations.models import Establishment, Ght, Sector
 from careapp.questionnaires.model import Question, Questionnaire
 from careapp.resilience.models import (
     ActivityKind,
+    BackupAuth,
+    BackupMfa,
     ContinuityProfile,
     CrisisExercise,
     CriticalActivity,
@@ -34,6 +36,7 @@ from careapp.resilience.models import (
     PlanStatus,
     Scenario,
     TestResult,
+    Trajectory,
 )
 from careapp.roadmap import services as roadmap
 
@@ -263,9 +266,27 @@ def _registers(establishments: list[Establishment], rng: random.Random, today: d
                 continuity_lead="Direction des soins" if maturity > 0.4 else "",
                 plan_blanc_digital_on=dt.date(today.year - 1, 6, 1) if maturity > 0.5 else None,
                 crisis_cell_defined=maturity > 0.35, test_schedule_defined=maturity > 0.7 or None,
-                backup_policy=maturity > 0.3, backup_321_offline=maturity > 0.6,
-                backup_own_auth_mfa=maturity > 0.75 if maturity > 0.4 else None,
-                backup_isolated=maturity > 0.8, backup_monitored=maturity > 0.5,
+                continuity_organisation=maturity > 0.3 or None,
+                governance_scheme=maturity > 0.5 or None,
+                crisis_reporting_defined=maturity > 0.45 if maturity > 0.3 else None,
+                backup_policy=maturity > 0.3, backup_outsourced=maturity > 0.5,
+                backup_contract_clauses=maturity > 0.65 if maturity > 0.5 else None,
+                backup_auth=(BackupAuth.DEDICATED_AD if maturity > 0.7 else
+                             BackupAuth.LOCAL_ACCOUNTS if maturity > 0.4 else
+                             BackupAuth.PRODUCTION_AD),
+                backup_ads_level=3 if maturity > 0.7 else None,
+                backup_least_privilege=maturity > 0.5,
+                backup_mfa=BackupMfa.YES if maturity > 0.75 else BackupMfa.NO,
+                backup_isolable=maturity > 0.6,
+                backup_segmentation=Trajectory.PLANNED if maturity > 0.55 else Trajectory.NONE,
+                backup_segmentation_milestone_on=(today + dt.timedelta(days=120)
+                                                  if maturity > 0.55 else None),
+                backup_321=Trajectory.REACHED if maturity > 0.8 else (
+                    Trajectory.PLANNED if maturity > 0.5 else Trajectory.NONE),
+                backup_321_milestone_on=(today + dt.timedelta(days=200)
+                                         if 0.5 < maturity <= 0.8 else None),
+                backup_copy_immutable=maturity > 0.8, backup_copy_offsite=maturity > 0.8,
+                backup_monitored=maturity > 0.5, business_referent=maturity > 0.6 or None,
                 restore_tested_on=dt.date(today.year, 2, 10) if maturity > 0.55 else None,
                 restore_test_result=TestResult.SUCCESS if maturity > 0.55 else None))
         for position, (kind, name) in enumerate(KINDS[: 2 + int(maturity * 4)]):

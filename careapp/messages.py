@@ -23,10 +23,30 @@ class Msg(str):
         return text
 
 
+class Figure(float):
+    """A number parameter of a Msg, written in the person's language where it is shown
+    (65,5 in French, 65.5 in English): the one display rule of careapp.numbers."""
+
+    places: int | None
+    below: tuple[float, ...]
+
+    def __new__(cls, value: float, places: int | None = 1, below: tuple[float, ...] = ()
+                ) -> Figure:
+        figure = super().__new__(cls, value)
+        figure.places, figure.below = places, below
+        return figure
+
+    def __str__(self) -> str:
+        from careapp.numbers import format_number
+
+        return format_number(float(self), self.places, self.below)
+
+
 def translate(message: object) -> str:
     """The message in the current locale; any other text is returned as it is."""
     if isinstance(message, Msg):
-        params = {k: translate(v) if isinstance(v, Msg) else v for k, v in message.params.items()}
+        params = {k: translate(v) if isinstance(v, Msg) else str(v) if isinstance(v, Figure)
+                  else v for k, v in message.params.items()}
         return gettext(message.msgid, **params)
     if isinstance(message, BaseException) and message.args:
         return translate(message.args[0])

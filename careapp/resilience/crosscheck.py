@@ -18,9 +18,10 @@ import yaml
 from careapp.assessments.answers import RawAnswer
 from careapp.messages import Msg
 from careapp.questionnaires.model import Questionnaire
-from careapp.resilience.d2 import PSSI_REVIEWED_SINCE, ActivityLike, ProfileLike
+from careapp.resilience.d2 import ActivityLike, ProfileLike
 from careapp.resilience.indicators import ExerciseIndicators
 from careapp.resilience.models import TestResult
+from careapp.resilience.rules import RULES
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,13 @@ def register_facts(indicators: ExerciseIndicators, profile: ProfileLike | None,
     unknown = Fact(None, Msg("Le registre ne renseigne pas ce point."))
     if profile is None:
         facts.update(dict.fromkeys(
-            ("pssi_recent", "plan_blanc_digital", "crisis_cell_defined", "restore_test_done"),
+            ("pssi_recent", "plan_blanc_digital", "crisis_cell_defined", "restore_test_done",
+             "protected_copy"),
             unknown))
     else:
         pssi = profile.pssi_reviewed_on
         facts["pssi_recent"] = unknown if pssi is None else Fact(
-            pssi >= PSSI_REVIEWED_SINCE, Msg("PSSI révisée le %(date)s.", date=_date(pssi)))
+            pssi >= RULES.pssi_reviewed_since, Msg("PSSI révisée le %(date)s.", date=_date(pssi)))
         blanc = profile.plan_blanc_digital_on
         facts["plan_blanc_digital"] = unknown if blanc is None else Fact(
             True, Msg("Volet numérique du plan blanc daté du %(date)s.", date=_date(blanc)))
@@ -86,6 +88,7 @@ def register_facts(indicators: ExerciseIndicators, profile: ProfileLike | None,
             facts["restore_test_done"] = Fact(
                 ok, Msg("Test de restauration du %(date)s réussi.", date=_date(restored)) if ok
                 else Msg("Test de restauration du %(date)s en échec.", date=_date(restored)))
+        facts["protected_copy"] = _protected_copy(profile, unknown)
     tested = [a.last_test_on for a in activities if a.last_test_on is not None]
     if tested:
         facts["field_test_done"] = Fact(True, Msg("Dernier test terrain le %(date)s.",
@@ -97,6 +100,18 @@ def register_facts(indicators: ExerciseIndicators, profile: ProfileLike | None,
     else:
         facts["field_test_done"] = unknown
     return facts
+
+
+def _protected_copy(profile: ProfileLike, unknown: Fact) -> Fact:
+    """D2.O3.c's protected copy: immutable AND (offline OR off-site)."""
+    immutable = profile.backup_copy_immutable
+    away = (profile.backup_copy_offline, profile.backup_copy_offsite)
+    if immutable is False or away == (False, False):
+        return Fact(False, Msg("Copie protégée déclarée non immuable, ou ni hors ligne ni hors "
+                               "site."))
+    if immutable and True in away:
+        return Fact(True, Msg("Copie protégée déclarée immuable, hors ligne ou hors site."))
+    return unknown
 
 
 def contradictions(checks: Sequence[Crosscheck], answers: Mapping[str, RawAnswer],

@@ -36,12 +36,14 @@ from careapp.formtools import (
 from careapp.resilience import labels
 from careapp.resilience.models import (
     ActivityKind,
+    BackupAuth,
     ExerciseStatus,
     ExerciseType,
     KitLevel,
     PlanStatus,
     Scenario,
     TestResult,
+    Trajectory,
 )
 
 DATE_ERROR = _l("Date invalide : utilisez le sélecteur ou le format JJ/MM/AAAA.")
@@ -161,25 +163,108 @@ class FindingForm(FlaskForm):
                           max_length=SHORT_MAX)
 
 
+class OptionalChoiceField(SelectField):
+    """One value of an enum, or "" for not stated (stored as None)."""
+
+    def __init__(self, label: Any = None, values: Any = None, **kwargs: Any) -> None:
+        self.enum = type(next(iter(values)))
+        super().__init__(label, choices=[SelectChoice("", _l("Non renseigné")), *choices(values)],
+                         **kwargs)
+
+    def process_data(self, value: Any) -> None:
+        self.data = str(getattr(value, "value", value)) if value is not None else ""
+
+    @property
+    def value(self) -> Any:
+        return self.enum(self.data) if self.data else None
+
+
+class PercentField(HoursField):
+    """A share of activity in %, typed as French users do ("66,5")."""
+
+
+def percent(_form: Any, field: Any) -> None:
+    if field.data is not None and not 0 <= field.data <= 100:
+        raise ValidationError(_("Indiquez un pourcentage entre 0 et 100."))
+
+
+class AdsLevelField(SelectField):
+    """An ANSSI ADS level (1 to 5), or "" for not stated."""
+
+    def __init__(self, label: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, choices=[SelectChoice("", _l("Non renseigné")),
+                                         *(SelectChoice(str(n), str(n)) for n in range(1, 6))],
+                         **kwargs)
+
+    def process_data(self, value: Any) -> None:
+        self.data = str(value) if value is not None else ""
+
+    @property
+    def value(self) -> int | None:
+        return int(self.data) if self.data else None
+
+
 class ProfileForm(RevisionForm):
-    pssi_reviewed_on = LocalisedDateField(_l("PSSI : date de la dernière révision signée"),
+    """The continuity profile, grouped as the ANS D2 guide (D2.P1 to D2.O4)."""
+
+    pssi_reviewed_on = LocalisedDateField(_l("PSSI : date de la dernière revue signée"),
                                           validators=[Optional(), not_in_future])
-    continuity_lead = LineField(_l("Responsable de la continuité (organisation projet)"),
-                                max_length=NAME_MAX)
+    continuity_organisation = TriStateField(_l("Organisation projet décrite pour construire et "
+                                               "maintenir le plan de continuité et de reprise"))
+    continuity_lead = LineField(_l("Responsable du plan de continuité et de reprise "
+                                   "(recommandé, facultatif)"), max_length=NAME_MAX)
+    governance_scheme = TriStateField(_l("Schéma de gouvernance de la continuité et de la "
+                                         "reprise"))
     plan_blanc_digital_on = LocalisedDateField(_l("Plan blanc : date du volet numérique"),
                                                validators=[Optional(), not_in_future])
-    crisis_cell_defined = TriStateField(_l("Cellule de crise définie pour une crise cyber"))
+    crisis_cell_defined = TriStateField(_l("Procédures de crise cyber : organisation de la "
+                                           "cellule de crise"))
+    crisis_reporting_defined = TriStateField(_l("Procédures de crise cyber : modalités de "
+                                                "signalement (CERT Santé, ARS, CNIL…)"))
+    absent_perimeters = MultiCheckboxField(_l("Périmètres de BIA qui n'existent pas dans la "
+                                              "structure"), choices=choices(labels.PERIMETER))
+    multi_entity = TriStateField(_l("Candidature pour plusieurs entités (GHT à plusieurs FINESS "
+                                    "juridiques, ou hors GHT à plusieurs FINESS géographiques)"))
+    pcra_activity_share = PercentField(_l("Part de l'activité combinée couverte par les BIA et "
+                                          "les PCRA (%)"), validators=[Optional(), percent])
+    field_test_activity_share = PercentField(_l("Part de l'activité combinée couverte par le "
+                                                "test de PCA (%)"),
+                                             validators=[Optional(), percent])
     test_schedule_defined = TriStateField(_l("Calendrier de tests des plans défini"))
-    backup_policy = TriStateField(_l("Politique de sauvegarde et de restauration écrite, plans à jour"))
-    backup_321_offline = TriStateField(_l("Sauvegardes 3-2-1 avec une copie immuable ou hors ligne"))
-    backup_own_auth_mfa = TriStateField(_l("Systèmes de sauvegarde avec leur propre authentification et MFA"))
-    backup_isolated = TriStateField(_l("Sauvegardes isolées de la production"))
-    backup_monitored = TriStateField(_l("Sauvegardes supervisées"))
+    backup_policy = TriStateField(_l("Politique de sauvegarde et de restauration validée, plans "
+                                     "de sauvegarde à jour"))
+    backup_outsourced = TriStateField(_l("Des sauvegardes sont externalisées ou gérées en SaaS"))
+    backup_contract_clauses = TriStateField(_l("Clauses contractuelles de sauvegarde et de "
+                                               "restauration avec ces prestataires"))
+    backup_auth = OptionalChoiceField(_l("Authentification des administrateurs de la "
+                                         "sauvegarde"), values=labels.BACKUP_AUTH)
+    backup_ads_level = AdsLevelField(_l("Niveau ADS de l'annuaire dédié à la sauvegarde"))
+    backup_least_privilege = TriStateField(_l("Rôles de sauvegarde réduits au strict nécessaire "
+                                              "(moindre privilège)"))
+    backup_mfa = OptionalChoiceField(_l("Double facteur (MFA) sur la sauvegarde"),
+                                     values=labels.BACKUP_MFA)
+    backup_isolable = TriStateField(_l("Sauvegardes isolables de la production en cas "
+                                       "d'incident (« bouton rouge »)"))
+    backup_segmentation = OptionalChoiceField(_l("Cloisonnement de l'infrastructure de "
+                                                 "sauvegarde"), values=labels.TRAJECTORY)
+    backup_segmentation_milestone_on = LocalisedDateField(
+        _l("Cloisonnement : date du prochain jalon"), validators=[Optional()])
+    backup_321 = OptionalChoiceField(_l("Règle 3-2-1"), values=labels.TRAJECTORY)
+    backup_321_milestone_on = LocalisedDateField(_l("3-2-1 : date du prochain jalon"),
+                                                 validators=[Optional()])
+    backup_copy_immutable = TriStateField(_l("Copie protégée immuable"))
+    backup_copy_offline = TriStateField(_l("Copie protégée hors ligne"))
+    backup_copy_offsite = TriStateField(_l("Copie protégée hors site (autre bâtiment, "
+                                           "hébergeur tiers)"))
+    backup_monitored = TriStateField(_l("Sauvegardes supervisées, avec une procédure en cas "
+                                        "d'échec"))
     restore_tested_on = LocalisedDateField(_l("Dernier test de restauration : date"),
                                            validators=[Optional(), not_in_future])
     restore_test_result = SelectField(_l("Dernier test de restauration : résultat"),
                                       choices=[SelectChoice("", _l("Non renseigné")),
                                                *choices(labels.TEST_RESULT)])
+    business_referent = TriStateField(_l("Référent métier identifié pour les tests de "
+                                         "restauration"))
 
     def validate_restore_test_result(self, field: Any) -> None:
         if self.restore_tested_on.data and not field.data:
@@ -187,16 +272,66 @@ class ProfileForm(RevisionForm):
         if field.data and not self.restore_tested_on.data and not self.restore_tested_on.errors:
             raise ValidationError(_("Indiquez la date du test de restauration."))
 
+    def validate_absent_perimeters(self, field: Any) -> None:
+        if len(field.data or []) == len(labels.PERIMETER):
+            raise ValidationError(_("Au moins un des trois périmètres existe dans la structure : "
+                                    "décochez ceux qui existent."))
+
+    def validate_pcra_activity_share(self, field: Any) -> None:
+        if field.data is not None and self.multi_entity.value is not True:
+            raise ValidationError(_("La part d'activité ne concerne qu'une candidature pour "
+                                    "plusieurs entités : répondez « Oui » à la question "
+                                    "précédente ou videz ce champ."))
+
+    validate_field_test_activity_share = validate_pcra_activity_share
+
+    def validate_backup_contract_clauses(self, field: Any) -> None:
+        if field.value is not None and self.backup_outsourced.value is False:
+            raise ValidationError(_("Les clauses ne concernent que des sauvegardes "
+                                    "externalisées : videz ce champ ou indiquez que des "
+                                    "sauvegardes le sont."))
+
+    def validate_backup_ads_level(self, field: Any) -> None:
+        if field.data and self.backup_auth.value is not BackupAuth.DEDICATED_AD:
+            raise ValidationError(_("Le niveau ADS ne concerne qu'un annuaire dédié à la "
+                                    "sauvegarde."))
+
+    def _milestone(self, trajectory: Any, field: Any) -> None:
+        if trajectory.value is Trajectory.PLANNED and not field.data and not field.errors:
+            raise ValidationError(_("Une trajectoire se date : indiquez son prochain jalon."))
+        if field.data and trajectory.value is not Trajectory.PLANNED:
+            raise ValidationError(_("Le jalon ne se renseigne que pour une trajectoire définie, "
+                                    "pas encore atteinte."))
+
+    def validate_backup_segmentation(self, field: Any) -> None:
+        self._milestone(field, self.backup_segmentation_milestone_on)
+
+    def validate_backup_321(self, field: Any) -> None:
+        self._milestone(field, self.backup_321_milestone_on)
 
     def values(self) -> dict[str, Any]:
+        tri = ("continuity_organisation", "governance_scheme", "crisis_cell_defined",
+               "crisis_reporting_defined", "multi_entity", "test_schedule_defined",
+               "backup_policy", "backup_outsourced", "backup_contract_clauses",
+               "backup_least_privilege", "backup_isolable", "backup_copy_immutable",
+               "backup_copy_offline", "backup_copy_offsite", "backup_monitored",
+               "business_referent")
         return {
             "pssi_reviewed_on": self.pssi_reviewed_on.data,
             "continuity_lead": self.continuity_lead.data or "",
             "plan_blanc_digital_on": self.plan_blanc_digital_on.data,
-            **{name: self[name].value for name in (
-                "crisis_cell_defined", "test_schedule_defined", "backup_policy",
-                "backup_321_offline", "backup_own_auth_mfa", "backup_isolated",
-                "backup_monitored")},
+            **{name: self[name].value for name in tri},
+            "absent_perimeters": [p for p in (str(k) for k in labels.PERIMETER)
+                                  if p in (self.absent_perimeters.data or [])],
+            "pcra_activity_share": self.pcra_activity_share.data,
+            "field_test_activity_share": self.field_test_activity_share.data,
+            "backup_auth": self.backup_auth.value,
+            "backup_ads_level": self.backup_ads_level.value,
+            "backup_mfa": self.backup_mfa.value,
+            "backup_segmentation": self.backup_segmentation.value,
+            "backup_segmentation_milestone_on": self.backup_segmentation_milestone_on.data,
+            "backup_321": self.backup_321.value,
+            "backup_321_milestone_on": self.backup_321_milestone_on.data,
             "restore_tested_on": self.restore_tested_on.data,
             "restore_test_result": _result(self.restore_test_result.data),
         }

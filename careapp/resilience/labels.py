@@ -5,12 +5,16 @@ from flask_babel import lazy_gettext as _l
 
 from careapp.resilience.models import (
     ActivityKind,
+    BackupAuth,
+    BackupMfa,
     ExerciseStatus,
     ExerciseType,
     KitLevel,
+    Perimeter,
     PlanStatus,
     Scenario,
     TestResult,
+    Trajectory,
 )
 
 EXERCISE_STATUS = {ExerciseStatus.PLANNED: _l("Planifié"), ExerciseStatus.HELD: _l("Réalisé")}
@@ -24,7 +28,9 @@ KIT_LEVEL = {
     KitLevel.NONE: _l("Sans kit ANS"),
     KitLevel.BEGINNER: _l("Kit ANS débutant"),
     KitLevel.INTERMEDIATE: _l("Kit ANS intermédiaire"),
-    KitLevel.ADVANCED: _l("Kit ANS avancé"),
+    # The ANS kits' levels are « débutant, intermédiaire, confirmé »; presentations of 2023 said
+    # « avancé » for the third (the stored value keeps that older name).
+    KitLevel.ADVANCED: _l("Kit ANS confirmé"),
 }
 SCENARIO = {
     Scenario.RANSOMWARE: _l("Rançongiciel"),
@@ -64,6 +70,26 @@ TEST_RESULT = {
     TestResult.PARTIAL: _l("Réussi en partie"),
     TestResult.FAILURE: _l("Échec"),
 }
+BACKUP_AUTH = {
+    BackupAuth.PRODUCTION_AD: _l("Annuaire de production (non indépendant)"),
+    BackupAuth.LOCAL_ACCOUNTS: _l("Comptes propres au produit de sauvegarde"),
+    BackupAuth.DEDICATED_AD: _l("Annuaire dédié à la sauvegarde"),
+}
+BACKUP_MFA = {
+    BackupMfa.YES: _l("Oui"),
+    BackupMfa.NO: _l("Non, alors que le produit le permet"),
+    BackupMfa.UNSUPPORTED: _l("Non : le produit ne le permet pas"),
+}
+TRAJECTORY = {
+    Trajectory.NONE: _l("Aucune trajectoire"),
+    Trajectory.PLANNED: _l("Trajectoire définie, avec un prochain jalon daté"),
+    Trajectory.REACHED: _l("Cible atteinte"),
+}
+PERIMETER = {
+    Perimeter.CARE_SERVICE: _l("Service de soins"),
+    Perimeter.ADMINISTRATIVE: _l("Processus administratif"),
+    Perimeter.MEDICO_TECHNICAL: _l("Plateforme médico-technique (pharmacie, imagerie, biologie)"),
+}
 READINESS = {"met": _l("Atteint"), "not_met": _l("Non atteint"), "unknown": _l("Inconnu")}
 
 
@@ -91,7 +117,9 @@ FIELD_VALUES: dict[str, dict] = {
     "status": EXERCISE_STATUS, "type": EXERCISE_TYPE, "kit_level": KIT_LEVEL,
     "scenario": SCENARIO, "functions": FUNCTION, "kind": ACTIVITY_KIND,
     "pca_status": PLAN_STATUS, "pra_status": PLAN_STATUS, "last_test_result": TEST_RESULT,
-    "restore_test_result": TEST_RESULT,
+    "restore_test_result": TEST_RESULT, "backup_auth": BACKUP_AUTH, "backup_mfa": BACKUP_MFA,
+    "backup_segmentation": TRAJECTORY, "backup_321": TRAJECTORY,
+    "absent_perimeters": PERIMETER,
 }
 
 

@@ -108,31 +108,97 @@ class TestResult(enum.StrEnum):
     FAILURE = "failure"
 
 
+class BackupAuth(enum.StrEnum):
+    """Who authenticates the backup administrators (D2.O3.a asks for an independent system)."""
+
+    PRODUCTION_AD = "production_ad"  # the production directory: not independent
+    LOCAL_ACCOUNTS = "local_accounts"  # the product's own accounts
+    DEDICATED_AD = "dedicated_ad"  # a directory for backups only: ADS audit required
+
+
+class BackupMfa(enum.StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNSUPPORTED = "unsupported"  # the product offers no second factor (D2.O3.a: "if it allows")
+
+
+class Trajectory(enum.StrEnum):
+    """D2.O3.b and D2.O3.c ask for a defined trajectory with milestones, not the target reached."""
+
+    NONE = "none"
+    PLANNED = "planned"  # a trajectory with a dated next milestone
+    REACHED = "reached"
+
+
+class Perimeter(enum.StrEnum):
+    """The BIA perimeters of D2.O1.c, which apply "if they exist" in the structure."""
+
+    CARE_SERVICE = "care_service"
+    ADMINISTRATIVE = "administrative"
+    MEDICO_TECHNICAL = "medico_technical"
+
+
 class ContinuityProfile(Versioned, db.Model):
-    """Establishment-level continuity and backup facts. None means "not stated"."""
+    """Establishment-level continuity and backup facts. None means "not stated".
+
+    Grouped as the ANS D2 guide is (the item ids are those of careapp/resilience/d2_rules.yaml).
+    """
 
     __tablename__ = "continuity_profiles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     establishment_id: Mapped[int] = mapped_column(ForeignKey("establishments.id"), unique=True)
+    # D2.P1, D2.P2, D2.O1.a
     pssi_reviewed_on: Mapped[dt.date | None]
+    continuity_organisation: Mapped[bool | None]
     continuity_lead: Mapped[str] = mapped_column(String(200), default="")
+    governance_scheme: Mapped[bool | None]
+    # D2.O1.b
     plan_blanc_digital_on: Mapped[dt.date | None]
     crisis_cell_defined: Mapped[bool | None]
+    crisis_reporting_defined: Mapped[bool | None]
+    # D2.O1.c and D2.O1.d (the 66 % rule applies to multi-entity candidatures)
+    absent_perimeters: Mapped[list[str]] = mapped_column(JSON, default=list)
+    multi_entity: Mapped[bool | None]
+    pcra_activity_share: Mapped[float | None]
+    field_test_activity_share: Mapped[float | None]
     test_schedule_defined: Mapped[bool | None]
+    # D2.O2
     backup_policy: Mapped[bool | None]
-    backup_321_offline: Mapped[bool | None]
-    backup_own_auth_mfa: Mapped[bool | None]
-    backup_isolated: Mapped[bool | None]
+    backup_outsourced: Mapped[bool | None]
+    backup_contract_clauses: Mapped[bool | None]
+    # D2.O3.a
+    backup_auth: Mapped[BackupAuth | None] = mapped_column(_enum(BackupAuth))
+    backup_ads_level: Mapped[int | None]
+    backup_least_privilege: Mapped[bool | None]
+    backup_mfa: Mapped[BackupMfa | None] = mapped_column(_enum(BackupMfa))
+    # D2.O3.b
+    backup_isolable: Mapped[bool | None]
+    backup_segmentation: Mapped[Trajectory | None] = mapped_column(_enum(Trajectory))
+    backup_segmentation_milestone_on: Mapped[dt.date | None]
+    # D2.O3.c
+    backup_321: Mapped[Trajectory | None] = mapped_column(_enum(Trajectory))
+    backup_321_milestone_on: Mapped[dt.date | None]
+    backup_copy_immutable: Mapped[bool | None]
+    backup_copy_offline: Mapped[bool | None]
+    backup_copy_offsite: Mapped[bool | None]
+    # D2.O3.d, D2.O4
     backup_monitored: Mapped[bool | None]
     restore_tested_on: Mapped[dt.date | None]
     restore_test_result: Mapped[TestResult | None] = mapped_column(_enum(TestResult))
+    business_referent: Mapped[bool | None]
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     __mapper_args__ = {"version_id_col": Versioned.revision}
 
     establishment: Mapped[Establishment] = relationship()
     updated_by: Mapped[User | None] = relationship()
+
+
+# The facts a person fills in (the form, the optimistic-locking notes, the rollups' plain reads).
+PROFILE_FIELDS = tuple(c.key for c in ContinuityProfile.__table__.columns
+                       if c.key not in {"id", "establishment_id", "revision", "updated_at",
+                                        "updated_by_id"})
 
 
 class ActivityKind(enum.StrEnum):

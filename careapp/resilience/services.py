@@ -22,6 +22,7 @@ from careapp.questionnaires.model import Questionnaire
 from careapp.resilience.crosscheck import Contradiction, Fact, contradictions, register_facts
 from careapp.resilience.d2 import D2Readiness, d2_readiness
 from careapp.resilience.indicators import ExerciseIndicators, exercise_indicators
+from careapp.resilience.models import PROFILE_FIELDS as PROFILE_FIELDS
 from careapp.resilience.models import (
     ContinuityProfile,
     CrisisExercise,
@@ -31,10 +32,6 @@ from careapp.resilience.models import (
 
 EXERCISE_FIELDS = ("status", "held_on", "type", "kit_level", "scenario", "scenario_detail",
                    "functions", "duration_hours", "objectives", "retex_on", "retex_summary")
-PROFILE_FIELDS = ("pssi_reviewed_on", "continuity_lead", "plan_blanc_digital_on",
-                  "crisis_cell_defined", "test_schedule_defined", "backup_policy",
-                  "backup_321_offline", "backup_own_auth_mfa", "backup_isolated",
-                  "backup_monitored", "restore_tested_on", "restore_test_result")
 ACTIVITY_FIELDS = ("kind", "name", "most_critical", "bia_done", "rto_hours", "rpo_hours",
                    "degraded_procedure", "pca_status", "pra_status", "last_test_on",
                    "last_test_result")

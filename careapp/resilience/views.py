@@ -37,6 +37,7 @@ from careapp.resilience.models import (
     CriticalActivity,
     ExerciseFinding,
 )
+from careapp.resilience.rules import RULES
 from careapp.roadmap import services as roadmap_services
 
 bp = Blueprint("resilience", __name__, url_prefix="/etablissements/<int:establishment_id>")
@@ -301,7 +302,7 @@ def continuity(establishment_id: int) -> str | Response | tuple[str, int]:
     return render_template("resilience/continuity.html", establishment=establishment, form=form,
                            registers=registers,
                            notes=_conflict_notes(current, form, services.PROFILE_FIELDS),
-                           labels=labels,
+                           labels=labels, d2_rules=RULES,
                            can_edit=can_edit(current_user, establishment)), status
 
 

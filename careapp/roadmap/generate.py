@@ -55,6 +55,8 @@ class SameGap:
 # DNS/2025/12 action 1): the question's action absorbs the register's.
 SAME_GAP: tuple[SameGap, ...] = (
     SameGap("GOV-03", "d2:pssi", "PSSI signée et révisée : prérequis D2, demandé par GOV-03."),
+    SameGap("GOV-06", "d2:project_lead", "Organisation projet de la continuité : prérequis "
+            "D2.P2, demandé par GOV-06."),
     SameGap("GOV-07", "d2:bia_coverage", "BIA des trois périmètres : objectif D2 de GOV-07."),
     SameGap("GOV-08", "d2:pca_formalised", "PCA formalisé sur les BIA : objectif D2 de GOV-08."),
     SameGap("GOV-11", "d2:plan_blanc", "Volet cyber du plan blanc : objectif D2 de GOV-11."),

@@ -17,6 +17,7 @@ from careapp.organisations.models import Establishment, Ght
 from careapp.resilience.d2 import D2Readiness, d2_readiness
 from careapp.resilience.indicators import ExerciseIndicators, exercise_indicators
 from careapp.resilience.models import (
+    PROFILE_FIELDS,
     ActivityKind,
     ContinuityProfile,
     CrisisExercise,
@@ -84,7 +85,14 @@ class _Activity:
     most_critical: bool
     bia_done: bool
     pca_status: PlanStatus
+    pra_status: PlanStatus
     last_test_on: dt.date | None
+
+
+# What d2_readiness reads of an activity, in _Activity's order.
+_ACTIVITY_COLUMNS = (CriticalActivity.kind, CriticalActivity.name, CriticalActivity.most_critical,
+                     CriticalActivity.bia_done, CriticalActivity.pca_status,
+                     CriticalActivity.pra_status, CriticalActivity.last_test_on)
 
 
 def register_summaries(establishment_ids: list[int], today: dt.date | None = None
@@ -102,10 +110,7 @@ def register_summaries(establishment_ids: list[int], today: dt.date | None = Non
         exercises[eid].append(_Exercise(*columns[:3], status=str(columns[3].value)))
     activities: dict[int, list[_Activity]] = defaultdict(list)
     for eid, *columns in db.session.execute(
-            select(CriticalActivity.establishment_id, CriticalActivity.kind,
-                   CriticalActivity.name, CriticalActivity.most_critical,
-                   CriticalActivity.bia_done, CriticalActivity.pca_status,
-                   CriticalActivity.last_test_on)
+            select(CriticalActivity.establishment_id, *_ACTIVITY_COLUMNS)
             .where(CriticalActivity.establishment_id.in_(establishment_ids))):
         activities[eid].append(_Activity(*columns))
     profiles = {p.establishment_id: p for p in db.session.scalars(
@@ -137,10 +142,6 @@ class RegisterFigures:
     overdue_p1: int
 
 
-_PROFILE_COLUMNS = ("pssi_reviewed_on", "continuity_lead", "plan_blanc_digital_on",
-                    "crisis_cell_defined", "test_schedule_defined", "backup_policy",
-                    "backup_321_offline", "backup_own_auth_mfa", "backup_isolated",
-                    "backup_monitored", "restore_tested_on", "restore_test_result")
 
 
 def _among(query: Any, column: Any, establishment_ids: list[int] | None,
@@ -173,15 +174,12 @@ def register_figures(establishment_ids: list[int] | None, today: dt.date,
         exercises[eid].append(_Exercise(*columns[:3], status=str(columns[3].value)))
     activities: dict[int, list[_Activity]] = defaultdict(list)
     for eid, *columns in db.session.execute(_among(
-            select(CriticalActivity.establishment_id, CriticalActivity.kind,
-                   CriticalActivity.name, CriticalActivity.most_critical,
-                   CriticalActivity.bia_done, CriticalActivity.pca_status,
-                   CriticalActivity.last_test_on),
+            select(CriticalActivity.establishment_id, *_ACTIVITY_COLUMNS),
             CriticalActivity.establishment_id, establishment_ids, region_code)):
         activities[eid].append(_Activity(*columns))
     profiles = {row.establishment_id: row for row in db.session.execute(_among(
         select(ContinuityProfile.establishment_id,
-               *(getattr(ContinuityProfile, c) for c in _PROFILE_COLUMNS)),
+               *(getattr(ContinuityProfile, c) for c in PROFILE_FIELDS)),
         ContinuityProfile.establishment_id, establishment_ids, region_code))}
     is_open = RoadmapAction.status.in_(OPEN_STATUSES)
     roadmaps = {eid: (int(n), int(p1 or 0), int(late or 0), int(late_p1 or 0))

@@ -514,8 +514,8 @@ REGISTER_FORMS: dict[str, dict[str, Any]] = {
     "resilience.continuity": {
         "pssi_reviewed_on": "2025-03-15", "continuity_lead": "Directeur des soins",
         "plan_blanc_digital_on": "", "crisis_cell_defined": "yes", "test_schedule_defined": "no",
-        "backup_policy": "yes", "backup_321_offline": "", "backup_own_auth_mfa": "",
-        "backup_isolated": "", "backup_monitored": "", "restore_tested_on": "2025-09-01",
+        "backup_policy": "yes", "backup_321": "", "backup_mfa": "",
+        "backup_isolable": "", "backup_monitored": "", "restore_tested_on": "2025-09-01",
         "restore_test_result": "partial"},
     "resilience.new_activity": {**ACTIVITY_FORM, "name": "Facturation",
                                 "kind": "administrative", "most_critical": "y"},

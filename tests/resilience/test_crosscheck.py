@@ -34,7 +34,7 @@ from tests.fakes import Activity, Exercise, Profile
 QUESTIONNAIRES = PROJECT_ROOT / "questionnaires"
 TODAY = dt.date(2026, 11, 23)
 FACT_NAMES = {"exercise_within_12_months", "pssi_recent", "plan_blanc_digital",
-              "crisis_cell_defined", "restore_test_done", "field_test_done"}
+              "crisis_cell_defined", "restore_test_done", "field_test_done", "protected_copy"}
 GOV_13 = Crosscheck("GOV-13", "exercise_within_12_months", frozenset({"held_recent"}),
                     frozenset({"none", "planned", "held_old"}))
 UNSTATED = "Le registre ne renseigne pas ce point."
@@ -112,7 +112,8 @@ def test_profile_facts() -> None:
 
 
 def test_profile_facts_favourable() -> None:
-    profile = Profile(pssi_reviewed_on=dt.date(2022, 7, 1), crisis_cell_defined=True,
+    # 16 July 2022: the first day the ANS D2 guide accepts (D2.P1)
+    profile = Profile(pssi_reviewed_on=dt.date(2022, 7, 16), crisis_cell_defined=True,
                       restore_tested_on=dt.date(2025, 5, 6), restore_test_result=Result.PARTIAL)
     facts = register_facts(indicators(), profile, [], has_exercises=False)
     assert facts["pssi_recent"].value is True
@@ -208,13 +209,13 @@ def test_contradictions_across_the_shipped_checks() -> None:
 
 # -- mapping files ---------------------------------------------------------------------------------
 
-def test_the_shipped_mapping_loads_seven_checks_for_care() -> None:
+def test_the_shipped_mapping_loads_eight_checks_for_care() -> None:
     loaded = load_crosschecks(QUESTIONNAIRES)
     assert set(loaded) == {"care"}
     checks = loaded["care"]
-    assert len(checks) == 7  # OPS-28 in care v1, OPS-32 (its restore half) in care v2
+    # OPS-28 in care v1; OPS-32 (its restore half) and OPS-30 (the protected copy) in care v2
     assert [c.question_id for c in checks] == ["GOV-03", "GOV-10", "GOV-11", "GOV-12", "GOV-13",
-                                               "OPS-28", "OPS-32"]
+                                               "OPS-28", "OPS-32", "OPS-30"]
     assert GOV_13 in checks
     assert {c.fact for c in checks} == FACT_NAMES
     assert check_against(checks, care()) == []
@@ -300,3 +301,38 @@ def test_the_schema_refuses_an_unknown_fact(tmp_path: Path) -> None:
 def test_no_mapping_folder_means_no_checks(tmp_path: Path) -> None:
     assert load_crosschecks(tmp_path) == {}
 
+
+
+def test_pssi_reviewed_on_15_july_2022_is_not_recent() -> None:
+    """D2.P1: reviewed between 16 July 2022 and the application (d2_rules.yaml)."""
+    facts = register_facts(indicators(), Profile(pssi_reviewed_on=dt.date(2022, 7, 15)), [],
+                           has_exercises=False)
+    assert facts["pssi_recent"].value is False
+
+
+@pytest.mark.parametrize(("immutable", "offline", "offsite", "value"), [
+    (True, True, None, True),
+    (True, None, True, True),
+    (True, False, False, False),  # immutable but online on site
+    (False, True, True, False),  # offline but modifiable
+    (True, None, None, None),
+    (None, True, None, None),
+])
+def test_protected_copy_fact_is_immutable_and_offline_or_off_site(
+        immutable: bool | None, offline: bool | None, offsite: bool | None,
+        value: bool | None) -> None:
+    """D2.O3.c: the protected copy is immutable AND (offline OR off-site); OPS-30 (care v2)
+    is compared with it."""
+    profile = Profile(backup_copy_immutable=immutable, backup_copy_offline=offline,
+                      backup_copy_offsite=offsite)
+    assert register_facts(indicators(), profile, [], has_exercises=False)[
+        "protected_copy"].value is value
+
+
+def test_ops30_protected_answer_contradicts_a_modifiable_copy() -> None:
+    checks = load_crosschecks(QUESTIONNAIRES)["care"]
+    facts = register_facts(indicators(), Profile(backup_copy_immutable=False), [],
+                           has_exercises=False)
+    found = contradictions(checks, {"OPS-30": RawAnswer(ANSWERED, "protected")}, facts)
+    assert [c.question_id for c in found] == ["OPS-30"]
+    assert contradictions(checks, {"OPS-30": RawAnswer(ANSWERED, "one_property")}, facts) == []

@@ -17,6 +17,8 @@ from careapp.resilience import services
 from careapp.resilience.indicators import one_year_before
 from careapp.resilience.models import (
     ActivityKind,
+    BackupAuth,
+    BackupMfa,
     ContinuityProfile,
     CrisisExercise,
     CriticalActivity,
@@ -26,6 +28,7 @@ from careapp.resilience.models import (
     KitLevel,
     PlanStatus,
     Scenario,
+    Trajectory,
 )
 from careapp.resilience.models import TestResult as Result
 from careapp.roadmap.models import RoadmapAction
@@ -376,8 +379,8 @@ def test_retex_missing_warning_from_day_31(world, editor, days_ago, missing) -> 
 def profile_data(**changes: Any) -> dict[str, Any]:
     data = {"pssi_reviewed_on": "2023-03-15", "continuity_lead": "Mme Martin, DSI",
             "plan_blanc_digital_on": day(-100).isoformat(), "crisis_cell_defined": "yes",
-            "test_schedule_defined": "no", "backup_policy": "", "backup_321_offline": "yes",
-            "backup_own_auth_mfa": "no", "backup_isolated": "", "backup_monitored": "yes",
+            "test_schedule_defined": "no", "backup_policy": "", "backup_321": "reached",
+            "backup_mfa": "no", "backup_isolable": "", "backup_monitored": "yes",
             "restore_tested_on": day(-30).isoformat(), "restore_test_result": "partial",
             "revision": "0"}
     data.update(changes)
@@ -394,7 +397,7 @@ def test_continuity_profile_saves_every_field_and_the_d2_checklist_follows(world
     assert response.status_code == 302, text(response)
     page = text(editor.client.get(url))
     assert "Continuité et sauvegardes enregistrées." in page
-    assert "Dernière révision le 01/05/2021, avant juillet 2022." in d2_row(page, "pssi")
+    assert "Dernière révision le 01/05/2021, avant le 16/07/2022." in d2_row(page, "pssi")
     assert "Non atteint" in d2_row(page, "pssi")
     profile = db.session.scalars(select(ContinuityProfile)).one()
     revision = profile.revision
@@ -408,8 +411,9 @@ def test_continuity_profile_saves_every_field_and_the_d2_checklist_follows(world
     assert profile.continuity_lead == "Mme Martin, DSI"
     assert profile.plan_blanc_digital_on == day(-100)
     assert (profile.crisis_cell_defined, profile.test_schedule_defined, profile.backup_policy,
-            profile.backup_321_offline, profile.backup_own_auth_mfa, profile.backup_isolated,
-            profile.backup_monitored) == (True, False, None, True, False, None, True)
+            profile.backup_321, profile.backup_mfa, profile.backup_isolable,
+            profile.backup_monitored) == (True, False, None, Trajectory.REACHED, BackupMfa.NO,
+                                          None, True)
     assert profile.restore_tested_on == day(-30)
     assert profile.restore_test_result is Result.PARTIAL
     assert profile.revision == revision + 1
@@ -418,12 +422,15 @@ def test_continuity_profile_saves_every_field_and_the_d2_checklist_follows(world
     page = text(editor.client.get(url))
     pssi = d2_row(page, "pssi")
     assert "PSSI révisée le 15/03/2023." in pssi and "Atteint" in pssi and "Non atteint" not in pssi
-    assert "Responsable : Mme Martin, DSI." in d2_row(page, "project_lead")
-    assert "Déclaré en place." in d2_row(page, "crisis_cell")
+    assert "Responsable nommé : Mme Martin, DSI." in d2_row(page, "project_lead")
+    assert "Non renseigné : les modalités de signalement." in d2_row(page, "crisis_cell")
     assert "Déclaré absent." in d2_row(page, "test_schedule")
     assert "Non renseigné." in d2_row(page, "backup_policy")
-    assert f"Test du {day(-30).strftime('%d/%m/%Y')} réussi en partie." in d2_row(
-        page, "restore_test")
+    # D2.O4: a partial restore is not the objective
+    restore = d2_row(page, "restore_test")
+    assert f"Le test du {day(-30).strftime('%d/%m/%Y')} n'a réussi qu'en partie" in restore
+    assert "Non atteint" in restore
+    assert "(objectif D2.O4)" in restore
     # the tri-state selects show what was saved
     assert re.search(r'<select[^>]*name="crisis_cell_defined".*?<option selected value="yes">',
                      page, re.S)
@@ -446,7 +453,68 @@ PROFILE_ERRORS = [
                  id="date-without-result"),
     pytest.param({"restore_tested_on": ""}, "Indiquez la date du test de restauration.",
                  id="result-without-date"),
+    pytest.param({"absent_perimeters": ["care_service", "administrative", "medico_technical"]},
+                 "Au moins un des trois périmètres existe dans la structure",
+                 id="three-perimeters-absent"),
+    pytest.param({"pcra_activity_share": "70"}, "ne concerne qu'une candidature pour plusieurs "
+                 "entités", id="share-without-multi-entity"),
+    pytest.param({"multi_entity": "yes", "pcra_activity_share": "120"},
+                 "Indiquez un pourcentage entre 0 et 100.", id="share-over-100"),
+    pytest.param({"multi_entity": "yes", "field_test_activity_share": "beaucoup"},
+                 "Nombre invalide", id="share-not-a-number"),
+    pytest.param({"backup_outsourced": "no", "backup_contract_clauses": "yes"},
+                 "Les clauses ne concernent que des sauvegardes externalisées",
+                 id="clauses-without-outsourcing"),
+    pytest.param({"backup_auth": "local_accounts", "backup_ads_level": "3"},
+                 "Le niveau ADS ne concerne qu'un annuaire dédié", id="ads-without-directory"),
+    pytest.param({"backup_auth": "dedicated_ad", "backup_ads_level": "7"},
+                 "N'est pas un choix valide.", id="ads-level-out-of-range"),
+    pytest.param({"backup_321": "planned"}, "Une trajectoire se date", id="trajectory-undated"),
+    pytest.param({"backup_segmentation": "reached",
+                  "backup_segmentation_milestone_on": day(30).isoformat()},
+                 "Le jalon ne se renseigne que pour une trajectoire définie",
+                 id="milestone-of-a-reached-target"),
+    pytest.param({"backup_mfa": "sometimes"}, "N'est pas un choix valide.", id="mfa-garbage"),
 ]
+
+
+def test_continuity_profile_saves_the_d2_guide_facts(world, editor) -> None:  # noqa: ANN001
+    """The decree's cases through the form: a GHT applying for several entities without a
+    pharmacy, imaging or biology of its own, a dedicated backup directory below ADS 3, a dated
+    3-2-1 trajectory (D2.O1.c, D2.O3.a, D2.O3.c)."""
+    url = f"{base(world)}/continuite"
+    milestone = day(90)
+    response = editor.post(url, profile_data(
+        absent_perimeters=["medico_technical"], multi_entity="yes", pcra_activity_share="65,5",
+        backup_auth="dedicated_ad", backup_ads_level="2", backup_least_privilege="yes",
+        backup_mfa="unsupported", backup_321="planned",
+        backup_321_milestone_on=milestone.isoformat(), crisis_reporting_defined="yes",
+        continuity_organisation="yes", continuity_lead=""), page=url)
+    assert response.status_code == 302, field_errors(text(response))
+    profile = db.session.scalars(select(ContinuityProfile)).one()
+    assert profile.absent_perimeters == ["medico_technical"]
+    assert (profile.multi_entity, profile.pcra_activity_share) == (True, 65.5)
+    assert (profile.backup_auth, profile.backup_ads_level) == (BackupAuth.DEDICATED_AD, 2)
+    assert (profile.backup_321, profile.backup_321_milestone_on) == (Trajectory.PLANNED,
+                                                                     milestone)
+    page = text(editor.client.get(url))
+    assert "Organisation projet décrite, sans responsable nommé" in d2_row(page, "project_lead")
+    assert "Cellule de crise et modalités de signalement définies." in d2_row(page, "crisis_cell")
+    assert "Annuaire dédié au niveau ADS 2, moins que 3." in d2_row(page, "backup_auth")
+    assert f"prochain jalon le {milestone.strftime('%d/%m/%Y')}" in d2_row(page, "backup_321")
+    # the form shows what was saved, and the share in French
+    assert re.search(r'<select[^>]*name="backup_ads_level".*?<option selected value="2">',
+                     page, re.S)
+    assert 'value="65,5"' in page
+    assert re.search(r'value="medico_technical"[^>]*checked|checked[^>]*value="medico_technical"',
+                     page)
+    create_activity(editor, world, name="Réanimation")
+    create_activity(editor, world, kind="administrative", name="Paie", most_critical="y")
+    page = text(editor.client.get(url))
+    assert "1 périmètre(s) sans objet dans la structure." in d2_row(page, "bia_coverage")
+    # 65.5 % of the combined activity is below the 66 % of D2.O1.c
+    assert "BIA et PCRA : 65,5 % de l'activité combinée, moins de 66 %." in d2_row(
+        page, "pca_formalised")
 
 
 @pytest.mark.parametrize(("changes", "message"), PROFILE_ERRORS)
@@ -454,7 +522,8 @@ def test_continuity_profile_refuses_inconsistent_input(world, editor, changes, m
     url = f"{base(world)}/continuite"
     response = editor.post(url, profile_data(**changes), page=url)
     assert response.status_code == 400
-    assert message in field_errors(text(response))
+    errors = field_errors(text(response))
+    assert any(message in error for error in errors), errors
     assert db.session.scalars(select(ContinuityProfile)).all() == []
     assert audits("continuity.create") == []
 
@@ -551,7 +620,7 @@ def test_bia_coverage_is_met_once_the_three_kinds_are_covered(world, editor) -> 
     create_activity(editor, world, name="Réanimation")
     row = d2_row(text(editor.client.get(url)), "bia_coverage")
     assert "Non atteint" in row
-    assert ("BIA manquant pour : le processus administratif le plus critique, une plateforme "
+    assert ("BIA manquant pour : le processus administratif le plus critique ; une plateforme "
             "médico-technique.") in row
     # an administrative process with a BIA, but not marked as the most critical: still missing
     create_activity(editor, world, kind="administrative", name="Facturation")
@@ -623,7 +692,7 @@ def test_stale_exercise_edit_after_a_second_post(world, editor) -> None:  # noqa
     assert second.status_code == 409
     page = text(second)
     assert STALE_MESSAGE in page
-    assert f"{SAVED_MEANWHILE} <strong>Kit ANS avancé</strong>" in page
+    assert f"{SAVED_MEANWHILE} <strong>Kit ANS confirmé</strong>" in page
     db.session.expire_all()
     assert db.session.get(CrisisExercise, exercise.id).kit_level is KitLevel.ADVANCED
 
@@ -659,11 +728,11 @@ def test_stale_continuity_profile_edit_is_refused_and_loses_nothing(world, edito
     opened = text(editor.client.get(url))
     old_revision = revision_in(opened)
     services.save_profile(world.own, {"continuity_lead": "M. Durand, directeur",
-                                       "backup_isolated": True}, world.users["editor"],
+                                       "backup_isolable": True}, world.users["editor"],
                           int(old_revision))
     db.session.commit()
 
-    response = editor.post(url, profile_data(continuity_lead="Mme Leroy", backup_isolated="no",
+    response = editor.post(url, profile_data(continuity_lead="Mme Leroy", backup_isolable="no",
                                              revision=old_revision), page=url)
     assert response.status_code == 409
     page = text(response)
@@ -673,7 +742,7 @@ def test_stale_continuity_profile_edit_is_refused_and_loses_nothing(world, edito
     assert f"{SAVED_MEANWHILE} <strong>Oui</strong>" in page
     db.session.expire_all()
     profile = db.session.scalars(select(ContinuityProfile)).one()
-    assert (profile.continuity_lead, profile.backup_isolated) == ("M. Durand, directeur", True)
+    assert (profile.continuity_lead, profile.backup_isolable) == ("M. Durand, directeur", True)
     assert profile.revision == int(old_revision) + 1
 
 

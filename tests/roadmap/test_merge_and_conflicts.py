@@ -79,7 +79,7 @@ def test_saving_again_after_a_conflict_writes_only_what_the_person_changed(
     assert first.status_code == 409
     # only what changed meanwhile: the new suggestion and the colleague's comment, not the owner
     assert notes(first.get_data(as_text=True)) == [
-        "Prérequis D2 à remplir : PSSI signée et révisée depuis mi-2022", "P1 — prioritaire",
+        "Prérequis D2 à remplir : PSSI signée et revue depuis le 16 juillet 2022", "P1 — prioritaire",
         "Voir la DSI"]
     second = editor.post(url, {**form_fields(first.get_data(as_text=True)), "owner": "Mme Martin"})
     assert second.status_code == 302

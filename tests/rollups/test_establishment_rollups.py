@@ -11,7 +11,15 @@ from sqlalchemy import delete, func, select
 
 from careapp.db import db
 from careapp.resilience import services as registers
-from careapp.resilience.models import ExerciseStatus, ExerciseType, KitLevel, Scenario
+from careapp.resilience.models import (
+    BackupAuth,
+    BackupMfa,
+    ExerciseStatus,
+    ExerciseType,
+    KitLevel,
+    Scenario,
+    Trajectory,
+)
 from careapp.rollups import indicators as ind
 from careapp.rollups.loaders import (
     ROLLUP_COLUMNS,
@@ -121,8 +129,20 @@ def test_the_lines_registers_figures_equal_the_summaries_on_varied_registers(app
                 "pssi_reviewed_on": day(), "continuity_lead": rnd.choice(["", " ", "Mme A"]),
                 "plan_blanc_digital_on": day(), "crisis_cell_defined": stated(),
                 "test_schedule_defined": stated(), "backup_policy": stated(),
-                "backup_321_offline": stated(), "backup_own_auth_mfa": stated(),
-                "backup_isolated": stated(), "backup_monitored": stated(),
+                "continuity_organisation": stated(), "governance_scheme": stated(),
+                "crisis_reporting_defined": stated(),
+                "absent_perimeters": rnd.choice([[], ["medico_technical"]]),
+                "multi_entity": stated(), "pcra_activity_share": rnd.choice([None, 50.0, 70.0]),
+                "backup_outsourced": stated(), "backup_contract_clauses": stated(),
+                "backup_auth": rnd.choice([None, *BackupAuth]),
+                "backup_ads_level": rnd.choice([None, 2, 3]),
+                "backup_least_privilege": stated(), "backup_mfa": rnd.choice([None, *BackupMfa]),
+                "backup_isolable": stated(), "backup_segmentation": rnd.choice([None, *Trajectory]),
+                "backup_segmentation_milestone_on": day(),
+                "backup_321": rnd.choice([None, *Trajectory]), "backup_321_milestone_on": day(),
+                "backup_copy_immutable": stated(), "backup_copy_offline": stated(),
+                "backup_copy_offsite": stated(), "business_referent": stated(),
+                "backup_monitored": stated(),
                 "restore_tested_on": day(),
                 "restore_test_result": rnd.choice([None, *TestResult])}, editor, None)
         for i in range(rnd.randint(0, 4)):

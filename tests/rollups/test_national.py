@@ -49,7 +49,7 @@ def _nation(previous: bool = False):  # noqa: ANN202
         "type": ExerciseType.TABLETOP, "kit_level": KitLevel.BEGINNER,
         "scenario": Scenario.RANSOMWARE, "functions": ["direction", "it"]}, editor, None)
     registers.save_profile(world.own, {"crisis_cell_defined": True, "backup_policy": True,
-                                       "backup_isolated": True}, editor, None)
+                                       "backup_isolable": True}, editor, None)
     db.session.commit()
     return world
 
