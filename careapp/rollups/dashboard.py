@@ -51,38 +51,56 @@ def lines(campaign: Campaign, region_code: str) -> pd.DataFrame:
 @dataclass(frozen=True)
 class Comparison:
     """What the table's « Évolution » compares with: the previous campaign of refresh.py's
-    `change` kind (previous_campaign), and whether its scores are comparable (the same
-    questionnaire version; otherwise no figure)."""
+    `change` kind (previous_campaign), and whether its scores are comparable: the same
+    questionnaire version, or another one with a mapping (`common_questions` set: compared
+    like for like on those questions, versions `from_version` → `to_version`); otherwise no
+    figure."""
 
     previous_id: int | None = None
     previous_name: str | None = None
     same_questionnaire: bool = False
+    common_questions: int | None = None
+    from_version: str | None = None
+    to_version: str | None = None
 
     @property
     def comparable(self) -> bool:
-        return self.previous_id is not None and self.same_questionnaire
+        return self.previous_id is not None and (self.same_questionnaire
+                                                 or self.common_questions is not None)
+
+    @property
+    def like_for_like(self) -> bool:
+        return self.comparable and not self.same_questionnaire
 
 
 def with_change(frame: pd.DataFrame, campaign: Campaign, region_code: str
                 ) -> tuple[pd.DataFrame, Comparison]:
     """The lines with `change`: the overall score now minus the same establishment's in the
     previous campaign (indicators.per_establishment_change: submitted in both with a score),
-    None otherwise, and None everywhere when there is no previous campaign or it pins another
-    questionnaire version (scores of different questionnaires are not compared, as in the
-    `change` summary). One narrow query of the previous campaign's lines over the region."""
+    None otherwise, and None everywhere when there is no previous campaign. On the same
+    questionnaire version: one narrow query of the previous campaign's lines over the region.
+    On another version: the like-for-like changes the region's stored `change` summary holds
+    (`deltas`, refresh.change: a page never rescores answers); None everywhere when no mapping
+    leads from that version to this one (scores of different questionnaires are not compared,
+    as in the `change` summary)."""
     from careapp.rollups import indicators, loaders, refresh
 
     previous = refresh.previous_campaign(campaign)
     if previous is None:
         return frame.assign(change=pd.Series([None] * len(frame), index=frame.index,
                                              dtype=object)), Comparison()
-    comparison = Comparison(previous.id, previous.name, previous.questionnaire_version_id
-                            == campaign.questionnaire_version_id)
     deltas: dict[int, float] = {}
-    if comparison.same_questionnaire:
+    if previous.questionnaire_version_id == campaign.questionnaire_version_id:
+        comparison = Comparison(previous.id, previous.name, True)
         before = loaders.overall_lines(previous, region_code)
         change = indicators.per_establishment_change(frame, before, "overall")["delta"]
         deltas = {int(k): float(v) for k, v in change.items()}
+    else:
+        stored = refresh.summaries(campaign, region_code, ["change"]).get("change") or {}
+        comparison = Comparison(previous.id, previous.name, False,
+                                stored.get("common_questions"), stored.get("from_version"),
+                                stored.get("to_version"))
+        deltas = {int(k): float(v) for k, v in (stored.get("deltas") or {}).items()}
     values = [deltas.get(int(eid)) for eid in frame["establishment_id"]]
     return frame.assign(change=pd.Series(values, index=frame.index, dtype=object)), comparison
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -519,3 +520,63 @@ def overall_lines(campaign: Campaign, region_code: str) -> pd.DataFrame:
     if any(row[-1] is None for row in rows):
         return establishment_rollups_frame(campaign.id, region_code)[CHANGE_COLUMNS]
     return pd.DataFrame([tuple(row[:-1]) for row in rows], columns=CHANGE_COLUMNS, dtype=object)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submitted assessment, identified down to its last change (`revision` rises with
+    every change of the row: a reopening, a resubmission), so that what was computed from its
+    frozen answers can be reused as long as these four values stay the same."""
+
+    assessment_id: int
+    revision: int
+    submitted_at: dt.datetime | None
+    region_code: str
+
+    @property
+    def submitted_on(self) -> dt.date | None:
+        at = self.submitted_at
+        return at.date() if isinstance(at, dt.datetime) else at
+
+
+def submissions(campaign_id: int, region_code: str | None) -> dict[int, Submission]:
+    """Establishment id -> its submitted assessment of the campaign, within the region (None:
+    the nation). One query, no answer read."""
+    from careapp.assessments.models import AssessmentStatus
+
+    query = (select(Assessment.establishment_id, Assessment.id, Assessment.revision,
+                    Assessment.submitted_at, Establishment.region_code)
+             .join(Establishment, Establishment.id == Assessment.establishment_id)
+             .where(Assessment.campaign_id == campaign_id,
+                    Assessment.status == AssessmentStatus.SUBMITTED))
+    if region_code is not None:
+        query = query.where(Establishment.region_code == region_code)
+    return {eid: Submission(aid, revision, at, code)
+            for eid, aid, revision, at, code in db.session.execute(query)}
+
+
+def submitted_answers(campaign_id: int, region_code: str | None, question_ids: Iterable[str],
+                      assessment_ids: Iterable[int] | None = None
+                      ) -> dict[int, dict[str, Any]]:
+    """Establishment id -> its answers ({question id: RawAnswer}) to `question_ids` in its
+    submitted assessment of the campaign, within the region (None: the nation), or only in
+    `assessment_ids` (a few: the others are known already). One query; only the questions
+    asked for (the like-for-like comparison reads its common questions, not every answer)."""
+    from careapp.assessments.answers import RawAnswer
+    from careapp.assessments.models import Answer, AssessmentStatus
+
+    query = (select(Assessment.establishment_id, Answer.question_id, Answer.state,
+                    Answer.value, Answer.justification)
+             .join(Answer, Answer.assessment_id == Assessment.id)
+             .join(Establishment, Establishment.id == Assessment.establishment_id)
+             .where(Assessment.campaign_id == campaign_id,
+                    Assessment.status == AssessmentStatus.SUBMITTED,
+                    Answer.question_id.in_(sorted(set(question_ids)))))
+    if region_code is not None:
+        query = query.where(Establishment.region_code == region_code)
+    if assessment_ids is not None:
+        query = query.where(Assessment.id.in_(sorted(set(assessment_ids))))
+    out: dict[int, dict[str, Any]] = {}
+    for eid, qid, state, value, justification in db.session.execute(query):
+        out.setdefault(eid, {})[qid] = RawAnswer(state, value, justification or "")
+    return out

@@ -171,7 +171,11 @@ def dashboard(campaign: Campaign, today: dt.date | None = None) -> dict[str, Any
     return {"rows": rows, "nation": _figures(national), "levels": levels,
             "groups": national_groups(lines),
             "previous": ({"id": change["previous_id"], "name": change["previous_name"],
-                          "same_questionnaire": change["same_questionnaire"]}
+                          "same_questionnaire": change["same_questionnaire"],
+                          # like for like across versions (refresh.change): the basis to say
+                          "common_questions": change.get("common_questions"),
+                          "from_version": change.get("from_version"),
+                          "to_version": change.get("to_version")}
                          if change else None)}
 
 

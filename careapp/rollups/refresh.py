@@ -39,7 +39,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -50,7 +52,7 @@ from careapp import events
 from careapp.assessments.models import Assessment, AxisScore, Campaign, ScoreSnapshot
 from careapp.db import db, utcnow
 from careapp.organisations.models import Establishment
-from careapp.rollups import indicators, loaders
+from careapp.rollups import crossversion, indicators, loaders
 from careapp.rollups.models import NATIONAL, EstablishmentRollup, RollupSummary
 
 ASSESSMENT_KINDS = frozenset({"participation", "overall", "axes", "levels", "socle", "domains",
@@ -140,16 +142,22 @@ _UNSET: Any = object()
 
 
 def change(campaign: Campaign, current: pd.DataFrame, region: str | None,
-           previous: Campaign | None = _UNSET, before: pd.DataFrame | None = None
-           ) -> dict[str, Any]:
+           previous: Campaign | None = _UNSET, before: pd.DataFrame | None = None,
+           common: CommonFrames | None = _UNSET) -> dict[str, Any]:
     """Year over year on the establishments submitted in both campaigns: `overall` and each
     axis of `axes` as indicators.change_since_previous (n, median_previous, median_current,
     median_change, median_delta), with the previous campaign's `previous_id`,
-    `previous_name` and `n` (submitted in both with an overall score). Scores are only
-    compared when both campaigns pin the same questionnaire version (its snapshots were made
-    with it: a campaign's version never changes): otherwise `same_questionnaire` is False, n
-    is 0 and there is no figure. {} when there is no previous campaign. `previous` and
-    `before` (its lines over the scope) when the caller has read them already (rebuild)."""
+    `previous_name` and `n` (submitted in both with an overall score). {} when there is no
+    previous campaign. `previous`, `before` (its lines over the scope) and `common` (the
+    like-for-like frames) when the caller has read them already (rebuild).
+
+    Same questionnaire version (`same_questionnaire`): the snapshots' scores (a campaign's
+    version never changes). Another version with a mapping from the previous one to this one:
+    like for like (common_frames: the comparable questions, both sides scored by this
+    version's rules), marked `basis` "common" with `common_questions` (how many scored ones)
+    and the two versions, and, for a region, `deltas` (establishment id -> change: the ARS
+    table's « Évolution » reads them here, not from the raw answers). Without a mapping: n is
+    0 and there is no figure."""
     if previous is _UNSET:
         previous = previous_campaign(campaign)
     if previous is None:
@@ -159,11 +167,116 @@ def change(campaign: Campaign, current: pd.DataFrame, region: str | None,
                            == campaign.questionnaire_version_id,
                            "n": 0, "overall": None, "axes": {}}
     if not out["same_questionnaire"]:
+        if common is _UNSET:
+            common = common_frames(campaign, previous, region)
+        if common is None:
+            return out
+        out.update(common.header)
+        out = _with_change(out, indicators.change_since_previous(common.now, common.before,
+                                                                 "overall"),
+                           indicators.axes_change_since_previous(common.now, common.before),
+                           indicators.ALL)
+        if region is not None:
+            deltas = indicators.per_establishment_change(common.now, common.before)["delta"]
+            out["deltas"] = {str(int(k)): float(v) for k, v in deltas.items()}
         return out
     if before is None:
         before = loaders.establishment_rollups_frame(previous.id, region)
     return _with_change(out, indicators.change_since_previous(current, before, "overall"),
                         indicators.axes_change_since_previous(current, before), indicators.ALL)
+
+
+@dataclass(frozen=True)
+class CommonFrames:
+    """The like-for-like scores of the establishments submitted in both campaigns, as frames
+    shaped like the establishment lines (establishment_id, region_code, status, overall,
+    axes) so that the same indicators compute the change; `header` marks the payload."""
+
+    now: pd.DataFrame
+    before: pd.DataFrame
+    header: dict[str, Any]
+
+    def of_region(self, region: str) -> CommonFrames:
+        return CommonFrames(self.now[self.now["region_code"] == region],
+                            self.before[self.before["region_code"] == region], self.header)
+
+
+_COMMON_COLUMNS = ["establishment_id", "region_code", "status", "overall", "axes"]
+
+
+def common_frames(campaign: Campaign, previous: Campaign, region: str | None
+                  ) -> CommonFrames | None:
+    """Like-for-like frames of the campaign against a previous campaign on another version
+    (crossversion.py), None without a mapping from the previous version to this one: each
+    establishment submitted in both, its previous answers translated and its current ones
+    restricted to the common questions, both scored by this version's rules."""
+    from careapp.questionnaires import registry
+
+    old, new = previous.questionnaire_version, campaign.questionnaire_version
+    mapping = (registry.mapping_between(new.key, old.version, new.version)
+               if old.key == new.key else None)
+    if mapping is None:
+        return None
+    questionnaire = registry.model_of(new)
+    basis = crossversion.common_basis(mapping, questionnaire)
+    now_of = loaders.submissions(campaign.id, region)
+    before_of = loaders.submissions(previous.id, region)
+    both = sorted(now_of.keys() & before_of.keys())
+    tag = (new.content_hash, old.content_hash)
+
+    def previous_scores(answers: dict[str, Any], on: dt.date | None
+                        ) -> crossversion.CommonScores:
+        return crossversion.common_scores(questionnaire, basis, crossversion.translate_previous(
+            mapping, basis, answers), on)
+
+    def current_scores(answers: dict[str, Any], on: dt.date | None
+                       ) -> crossversion.CommonScores:
+        return crossversion.common_scores(questionnaire, basis, answers, on)
+
+    before = _side_scores(("previous", *tag), previous.id, region, basis.sources.values(),
+                          {e: before_of[e] for e in both}, previous_scores)
+    now = _side_scores(("current", *tag), campaign.id, region, basis.sources.keys(),
+                       {e: now_of[e] for e in both}, current_scores)
+    rows_now = [(e, now_of[e].region_code, "submitted", now[e].overall, dict(now[e].axes))
+                for e in both]
+    rows_before = [(e, now_of[e].region_code, "submitted", before[e].overall,
+                    dict(before[e].axes)) for e in both]
+    header = {"basis": "common", "common_questions": basis.scored,
+              "from_version": old.version, "to_version": new.version}
+    return CommonFrames(pd.DataFrame(rows_now, columns=_COMMON_COLUMNS, dtype=object),
+                        pd.DataFrame(rows_before, columns=_COMMON_COLUMNS, dtype=object),
+                        header)
+
+
+# Like-for-like scores of submitted assessments, by (side, both versions' content hashes,
+# assessment id, revision, submission time). Rescoring a nation's two campaigns takes seconds
+# (bench/RESULTS.md), and every submission recomputes the national `change`: a submitted
+# assessment's answers are frozen until its row changes (reopening raises its revision), and a
+# stored version's content never changes, so a score under the same key is the same score.
+# Only the establishments whose key is new are read and scored. Per process, bounded.
+_SCORES: OrderedDict[tuple[Any, ...], crossversion.CommonScores] = OrderedDict()
+_SCORES_MAX = 50_000
+_BY_IDS_MAX = 500  # more missing than this: read the campaign's answers by a join, not ids
+
+
+def _side_scores(tag: tuple[Any, ...], campaign_id: int, region: str | None,
+                 question_ids: Iterable[str], submitted: dict[int, loaders.Submission],
+                 score_of: Any) -> dict[int, crossversion.CommonScores]:
+    keys = {e: (*tag, s.assessment_id, s.revision, s.submitted_at)
+            for e, s in submitted.items()}
+    out = {e: _SCORES[k] for e, k in keys.items() if k in _SCORES}
+    missing = [e for e in submitted if e not in out]
+    if missing:
+        ids = ([submitted[e].assessment_id for e in missing] if len(missing) <= _BY_IDS_MAX
+               else None)
+        answers = loaders.submitted_answers(campaign_id, region, question_ids, ids)
+        for e in missing:
+            out[e] = _SCORES[keys[e]] = score_of(answers.get(e, {}), submitted[e].submitted_on)
+        while len(_SCORES) > _SCORES_MAX:
+            _SCORES.popitem(last=False)
+    for k in keys.values():
+        _SCORES.move_to_end(k)
+    return out
 
 
 def _with_change(out: dict[str, Any], overall: pd.DataFrame, axes: pd.DataFrame,
@@ -193,7 +306,7 @@ def compute(campaign: Campaign, scope: str, kinds: Iterable[str],
 
 def _compute(campaign: Campaign, lines: pd.DataFrame, kinds: set[str], today: dt.date,
              region: str | None, activities: Any, previous: Campaign | None = _UNSET,
-             before: pd.DataFrame | None = None) -> dict[str, Any]:
+             before: pd.DataFrame | None = None, common: Any = _UNSET) -> dict[str, Any]:
     """compute() on the scope's lines; `activities()` reads the activities frame."""
     frames = frames_from_lines(lines)
     establishments = frames["establishments"]
@@ -227,7 +340,7 @@ def _compute(campaign: Campaign, lines: pd.DataFrame, kinds: set[str], today: dt
     if "retex" in kinds:
         out["retex"] = _row(indicators.retex_missing(lines))
     if "change" in kinds:
-        out["change"] = change(campaign, lines, region, previous, before)
+        out["change"] = change(campaign, lines, region, previous, before, common)
     return out
 
 
@@ -271,14 +384,17 @@ def compute_scopes(campaign: Campaign, today: dt.date | None = None) -> dict[str
 
     previous = previous_campaign(campaign)
     before = None
+    common: CommonFrames | None = None  # another version: the like-for-like scores, once
     if previous is not None and previous.questionnaire_version_id \
             == campaign.questionnaire_version_id:
         before = loaders.establishment_rollups_frame(previous.id, campaign.region_code)
+    elif previous is not None:
+        common = common_frames(campaign, previous, campaign.region_code)
     if campaign.region_code is not None:
         return {scope: _compute(campaign, lines, set(KINDS), today, scope, activities,
-                                previous, before) for scope in scopes}
+                                previous, before, common) for scope in scopes}
     out = {NATIONAL: _compute(campaign, lines, set(KINDS), today, None, activities,
-                              previous, before)}
+                              previous, before, common)}
     regions = [s for s in scopes if s != NATIONAL]
     if not regions:  # no establishment at all: the nation's empty figures only
         return out
@@ -325,8 +441,10 @@ def compute_scopes(campaign: Campaign, today: dt.date | None = None) -> dict[str
                                  alone("retex"))
     if previous is None:
         table["change"] = dict.fromkeys(regions, {})
-    elif before is None:  # another questionnaire: no figure (change())
-        table["change"] = {r: change(campaign, lines_of(r), r, previous) for r in regions}
+    elif before is None:  # another questionnaire: like for like, or no figure (change())
+        table["change"] = {r: change(campaign, lines_of(r), r, previous, None,
+                                     None if common is None else common.of_region(r))
+                           for r in regions}
     else:
         overall = indicators.change_since_previous(lines, before, "overall", by=_BY)
         axes = indicators.axes_change_since_previous(lines, before, by=_BY)
