@@ -425,3 +425,20 @@ def test_activities_without_a_profile() -> None:
     assert readiness.item("pca_formalised").status is MET
     assert readiness.item("field_test").status is MET
     assert readiness.item("pssi").status is UNKNOWN
+
+
+def test_shares_are_written_in_the_persons_language(app) -> None:  # noqa: ANN001
+    """One display rule for numbers: 65,5 in French, 65.5 in English (careapp.messages.Figure)."""
+    from flask_babel import force_locale
+
+    from careapp.messages import translate
+
+    evidence = d2_readiness(Profile(multi_entity=True, pcra_activity_share=65.5),
+                            compliant_activities()).item("pca_formalised").evidence
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert translate(evidence) == ("BIA et PCRA : 65,5 % de l'activité combinée, moins "
+                                           "de 66 %.")
+        with force_locale("en"):
+            assert translate(evidence) == ("BIA and PCRA: 65.5% of the combined activity, less "
+                                           "than 66%.")

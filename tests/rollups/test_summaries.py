@@ -105,7 +105,9 @@ def test_incremental_refresh_equals_a_recompute_from_scratch(app) -> None:  # no
     db.session.commit()
     submitted_assessment(world.campaign, world.own, editor, level=3)  # resubmitted
 
-    registers.save_profile(world.other_region, {"crisis_cell_defined": True}, editor, None)
+    # D2.O1.b met: the crisis cell and the reporting (careapp/resilience/d2.py)
+    registers.save_profile(world.other_region, {"crisis_cell_defined": True,
+                                                "crisis_reporting_defined": True}, editor, None)
     db.session.commit()
 
     incremental, lines = _stored(), _lines()
