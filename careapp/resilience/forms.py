@@ -207,6 +207,27 @@ class AdsLevelField(SelectField):
 class ProfileForm(RevisionForm):
     """The continuity profile, grouped as the ANS D2 guide (D2.P1 to D2.O4)."""
 
+    # The page's sections: a heading and the fields under it, in the guide's order.
+    GROUPS = (
+        (_l("Prérequis et gouvernance (D2.P1, D2.P2, D2.O1.a)"),
+         ("pssi_reviewed_on", "continuity_organisation", "continuity_lead", "governance_scheme")),
+        (_l("Plan blanc et procédures de crise cyber (D2.O1.b)"),
+         ("plan_blanc_digital_on", "crisis_cell_defined", "crisis_reporting_defined")),
+        (_l("BIA, PCRA et tests (D2.O1.c, D2.O1.d)"),
+         ("absent_perimeters", "multi_entity", "pcra_activity_share",
+          "field_test_activity_share", "test_schedule_defined")),
+        (_l("Politique et plans de sauvegarde (D2.O2)"),
+         ("backup_policy", "backup_outsourced", "backup_contract_clauses")),
+        (_l("Authentification de la sauvegarde (D2.O3.a)"),
+         ("backup_auth", "backup_ads_level", "backup_least_privilege", "backup_mfa")),
+        (_l("Isolement et règle 3-2-1 (D2.O3.b, D2.O3.c)"),
+         ("backup_isolable", "backup_segmentation", "backup_segmentation_milestone_on",
+          "backup_321", "backup_321_milestone_on", "backup_copy_immutable",
+          "backup_copy_offline", "backup_copy_offsite")),
+        (_l("Supervision et restauration (D2.O3.d, D2.O4)"),
+         ("backup_monitored", "restore_tested_on", "restore_test_result", "business_referent")),
+    )
+
     pssi_reviewed_on = LocalisedDateField(_l("PSSI : date de la dernière revue signée"),
                                           validators=[Optional(), not_in_future])
     continuity_organisation = TriStateField(_l("Organisation projet décrite pour construire et "

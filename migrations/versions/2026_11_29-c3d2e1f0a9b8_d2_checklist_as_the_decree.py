@@ -16,7 +16,9 @@ Three old answers stated two facts at once, so only what they certainly meant is
   has is asked again (the guide wants immutable AND offline or off-site);
 - « propre authentification et MFA » yes → MFA yes; the independent system and least
   privilege are asked again.
-The downgrade puts back the three old columns from the same facts.
+The downgrade puts back the three old columns from the same facts. The checklist now has 15
+items instead of 14: run `flask --app careapp rollups refresh` after upgrading so that the
+stored D2 figures of the dashboards are recomputed.
 
 Revision ID: c3d2e1f0a9b8
 Revises: a2afee67b70e

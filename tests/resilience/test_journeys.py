@@ -867,3 +867,14 @@ def test_an_unreadable_restore_date_gets_one_message(world, editor) -> None:  # 
     assert response.status_code == 400
     assert field_errors(text(response)) == [
         "Date invalide : utilisez le sélecteur ou le format JJ/MM/AAAA."]
+
+
+def test_the_form_shows_and_saves_every_profile_fact_once(app) -> None:  # noqa: ANN001
+    from careapp.resilience.forms import ProfileForm
+    from careapp.resilience.models import PROFILE_FIELDS
+
+    shown = [name for _title, names in ProfileForm.GROUPS for name in names]
+    assert sorted(shown) == sorted(PROFILE_FIELDS) and len(shown) == len(set(shown))
+    with app.test_request_context():
+        form = ProfileForm(meta={"csrf": False})
+        assert set(form.values()) == set(PROFILE_FIELDS)
