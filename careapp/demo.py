@@ -41,7 +41,11 @@ from careapp.resilience.models import (
 from careapp.roadmap import services as roadmap
 
 DEMO_PASSWORD = "CaRE-demo-2026-essai"  # noqa: S105 - demo accounts only, printed by seed-demo
-QUESTIONNAIRE = ("care", "1.0.0")
+# Last year's campaign was answered on v1; this year's is on v2, as an administrator opening a
+# campaign today would choose: the demo then shows the carry-over through the v1 → v2 mapping
+# and the year-over-year change on the two versions' common questions.
+QUESTIONNAIRE = "care"
+LAST_YEAR_VERSION, CURRENT_VERSION = "1.0.0", "2.0.0"
 
 # (region, department, GHT code or None, count, sector, category)
 _GROUPS = [
@@ -146,10 +150,10 @@ def _users(establishments: list[Establishment]) -> list[DemoAccount]:
 
 def _campaigns(establishments: list[Establishment], rng: random.Random, today: dt.date) -> None:
     author = _author()
-    key, version = QUESTIONNAIRE
+    key = QUESTIONNAIRE
     last_year = assessments.open_campaign(
         name=f"Campagne CaRE {today.year - 1}", year=today.year - 1, questionnaire_key=key,
-        questionnaire_version=version, opens_on=dt.date(today.year - 1, 1, 15),
+        questionnaire_version=LAST_YEAR_VERSION, opens_on=dt.date(today.year - 1, 1, 15),
         deadline=dt.date(today.year - 1, 11, 30), region_code=None, created_by=None,
     )
     maturity = {e.id: rng.uniform(0.2, 0.9) for e in establishments}
@@ -164,9 +168,10 @@ def _campaigns(establishments: list[Establishment], rng: random.Random, today: d
 
     current = assessments.open_campaign(
         name=f"Campagne CaRE {today.year}", year=today.year, questionnaire_key=key,
-        questionnaire_version=version, opens_on=dt.date(today.year, 1, 15),
+        questionnaire_version=CURRENT_VERSION, opens_on=dt.date(today.year, 1, 15),
         deadline=dt.date(today.year, 12, 15), region_code=None, created_by=None,
     )
+    questionnaire = assessments.questionnaire_of_campaign(current)
     for index, establishment in enumerate(establishments):
         if index < 2 or index % 4 == 3:
             continue  # the demo RSSI's own establishments, and a few others, not started
@@ -297,7 +302,8 @@ def _registers(establishments: list[Establishment], rng: random.Random, today: d
                 rto_hours=float(4 * (position + 1)), rpo_hours=float(position + 1) if formal else None,
                 degraded_procedure=formal,
                 pca_status=PlanStatus.FORMALISED if formal else PlanStatus.IN_PROGRESS,
-                pra_status=PlanStatus.IN_PROGRESS,
+                pra_status=PlanStatus.FORMALISED if formal and maturity > 0.55
+                else PlanStatus.IN_PROGRESS,
                 last_test_on=dt.date(today.year, 4, 15) if formal and maturity > 0.6 else None,
                 last_test_result=TestResult.PARTIAL if formal and maturity > 0.6 else None))
         db.session.flush()

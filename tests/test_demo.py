@@ -72,6 +72,9 @@ def test_seed_demo_builds_a_world_to_try_every_role(app, browser) -> None:  # no
     assert sorted(campaigns) == [this_year - 1, this_year]
     assert campaigns[this_year - 1].status is CampaignStatus.CLOSED
     assert campaigns[this_year].status is CampaignStatus.OPEN
+    # last year on v1, this year on v2: the demo shows the carry-over and the like-for-like change
+    assert campaigns[this_year - 1].questionnaire_version.version == "1.0.0"
+    assert campaigns[this_year].questionnaire_version.version == "2.0.0"
 
     current = campaigns[this_year]
     states = Counter(

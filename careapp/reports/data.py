@@ -92,6 +92,7 @@ class CheckRow:
     status: str  # met, not_met, unknown
     status_label: str
     evidence: str
+    ref: str = ""  # the ANS D2 guide's reference (D2.P1…)
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,7 @@ def _registers(establishment: Establishment, today: dt.date, lang: str) -> Regis
     registers = registers_of(establishment, today)
     d2 = [CheckRow(label=translate(i.label), kind=i.kind, status=i.status.value,
                    status_label=str(register_labels.READINESS[i.status.value]),
-                   evidence=translate(i.evidence)) for i in registers.d2.items]
+                   evidence=translate(i.evidence), ref=i.ref) for i in registers.d2.items]
     shown, older = [], 0
     for e in registers.exercises:
         if e.is_held and not held_within_12_months(e.held_on, today):

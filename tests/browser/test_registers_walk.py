@@ -89,11 +89,15 @@ def test_exercise_finding_roadmap_and_d2(page, live_site) -> None:  # noqa: ANN0
     page.get_by_role("navigation", name="Pages de l'établissement").get_by_role(
         "link", name="Continuité (PCA/PRA)").click()
     expect(page.locator("#d2-pssi")).to_contain_text("Inconnu")
-    page.get_by_label("PSSI : date de la dernière révision signée").fill("2024-03-15")
-    page.get_by_label("Responsable de la continuité (organisation projet)").fill("Directrice des soins")
+    page.get_by_label("PSSI : date de la dernière revue signée").fill("2024-03-15")
+    page.get_by_label("Organisation projet décrite pour construire et maintenir le plan de "
+                      "continuité et de reprise").select_option(label="Oui")
+    # D2.O1.c « s'ils existent »: no pharmacy, imaging or biology of its own
+    page.get_by_label("Plateforme médico-technique (pharmacie, imagerie, biologie)").check()
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     expect(page.locator("#d2-pssi")).to_contain_text("Atteint")
     expect(page.locator("#d2-pssi")).to_contain_text("PSSI révisée le 15/03/2024")
+    expect(page.locator("#d2-project_lead")).to_contain_text("sans responsable nommé")
     page.get_by_role("link", name="Ajouter une activité critique").click()
     page.get_by_label("Type d'activité").select_option(label="Service de soins")
     page.get_by_label("Nom").fill("Urgences adultes")
@@ -106,7 +110,9 @@ def test_exercise_finding_roadmap_and_d2(page, live_site) -> None:  # noqa: ANN0
     page.get_by_label("Dernier test terrain : résultat").select_option(label="Réussi")
     page.get_by_role("button", name="Enregistrer l'activité").click()
     expect(page.locator("#d2-field_test")).to_contain_text("Atteint")
-    expect(page.locator("#d2-bia_coverage")).to_contain_text("le processus administratif le plus critique")
+    # the platform was declared absent: only the administrative process is missing
+    expect(page.locator("#d2-bia_coverage")).to_contain_text(
+        "BIA manquant pour : le processus administratif le plus critique.")
     shoot(page, "4-d2")
 
     # The establishment page shows the checklist too.

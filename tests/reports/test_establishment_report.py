@@ -117,6 +117,7 @@ def test_submitted_report_in_french_and_english(world) -> None:  # noqa: ANN001
     checklist = flat(whole)
     for item in d2.items:
         assert flat(str(item.label)) in checklist and flat(str(item.evidence)) in checklist
+        assert flat(f"{item.label} ({item.ref})") in checklist  # the D2 guide's reference
 
     # exercises, PCA/PRA, roadmap
     assert RETEX_FINDING in whole and "Urgences" in whole and "Imagerie" in whole
