@@ -17,6 +17,8 @@ is judged against the day it was given, as in its snapshot.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -34,6 +36,7 @@ class CommonBasis:
     to_version: str
     sources: Mapping[str, str]
     scored: int  # of them, those the current version scores (the "N common questions")
+    fingerprint: str = ""  # of the mapping's part the comparison uses (mapping_fingerprint)
 
     @property
     def questions(self) -> frozenset[str]:
@@ -51,11 +54,43 @@ class CommonScores:
 
 def common_basis(mapping: VersionMapping, current: Questionnaire) -> CommonBasis:
     """The comparable questions of `mapping` that the current version asks. Unscored ones stay
-    in (they may open a follow-up, which must open alike on both sides) but are not counted."""
+    in (they may open a follow-up, which must open alike on both sides) but are not counted.
+
+    A question shown only under another one (`depends_on`) stays in only if that parent is in
+    the basis too (transitively): otherwise its parent is unanswered on both sides once
+    restricted, so it would be hidden and unscored on both sides, never compared, yet counted
+    (RES-10 and RES-11 under RES-01, transformed in v2)."""
     sources = {new: old for old, new in mapping.comparable().items()
                if current.has_question(new)}
+    changed = True
+    while changed:  # drop the children of a dropped parent, then theirs
+        changed = False
+        for new in list(sources):
+            depends = current.question(new).depends_on
+            if depends is not None and depends[0] not in sources:
+                del sources[new]
+                changed = True
     scored = sum(1 for new in sources if current.question(new).scored)
-    return CommonBasis(mapping.from_version, mapping.to_version, sources, scored)
+    return CommonBasis(mapping.from_version, mapping.to_version, sources, scored,
+                       mapping_fingerprint(mapping))
+
+
+def mapping_fingerprint(mapping: VersionMapping) -> str:
+    """A hash of what the comparison reads from the mapping: its versions and, for each
+    comparable question, its target and how an old answer translates (values, states). Editing
+    the mapping file (a question no longer kept, another value translation) changes it, so
+    scores kept under the previous fingerprint are not reused (refresh._SCORES)."""
+    items = []
+    for old, question in sorted(mapping.questions.items()):
+        if not question.comparable:
+            continue
+        target = question.targets[0]
+        items.append([old, target.question_id,
+                      None if target.values is None else sorted(target.values.items()),
+                      sorted(target.states)])
+    text = json.dumps([mapping.key, mapping.from_version, mapping.to_version, items],
+                      ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def translate_previous(mapping: VersionMapping, basis: CommonBasis,

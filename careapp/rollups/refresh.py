@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -222,7 +223,7 @@ def common_frames(campaign: Campaign, previous: Campaign, region: str | None
     now_of = loaders.submissions(campaign.id, region)
     before_of = loaders.submissions(previous.id, region)
     both = sorted(now_of.keys() & before_of.keys())
-    tag = (new.content_hash, old.content_hash)
+    tag = (new.content_hash, old.content_hash, basis.fingerprint)
 
     def previous_scores(answers: dict[str, Any], on: dt.date | None
                         ) -> crossversion.CommonScores:
@@ -248,13 +249,17 @@ def common_frames(campaign: Campaign, previous: Campaign, region: str | None
                         header)
 
 
-# Like-for-like scores of submitted assessments, by (side, both versions' content hashes,
-# assessment id, revision, submission time). Rescoring a nation's two campaigns takes seconds
-# (bench/RESULTS.md), and every submission recomputes the national `change`: a submitted
-# assessment's answers are frozen until its row changes (reopening raises its revision), and a
-# stored version's content never changes, so a score under the same key is the same score.
-# Only the establishments whose key is new are read and scored. Per process, bounded.
+# Like-for-like scores of submitted assessments, by (side, both versions' content hashes, the
+# mapping's fingerprint, assessment id, revision, submission time). Rescoring a nation's two
+# campaigns takes seconds (bench/RESULTS.md), and every submission recomputes the national
+# `change`: a submitted assessment's answers are frozen until its row changes (reopening raises
+# its revision), a stored version's content never changes, and an edited mapping file changes
+# the fingerprint, so a score under the same key is the same score. Only the establishments
+# whose key is new are read and scored. Per process, least recently used first out beyond
+# _SCORES_MAX; refreshes run per request in a threaded server, so every read or write of the
+# cache holds _SCORES_LOCK (the reading and scoring of the missing ones do not).
 _SCORES: OrderedDict[tuple[Any, ...], crossversion.CommonScores] = OrderedDict()
+_SCORES_LOCK = threading.Lock()
 _SCORES_MAX = 50_000
 _BY_IDS_MAX = 500  # more missing than this: read the campaign's answers by a join, not ids
 
@@ -264,18 +269,26 @@ def _side_scores(tag: tuple[Any, ...], campaign_id: int, region: str | None,
                  score_of: Any) -> dict[int, crossversion.CommonScores]:
     keys = {e: (*tag, s.assessment_id, s.revision, s.submitted_at)
             for e, s in submitted.items()}
-    out = {e: _SCORES[k] for e, k in keys.items() if k in _SCORES}
+    out: dict[int, crossversion.CommonScores] = {}
+    with _SCORES_LOCK:  # hits first: marked recently used before anything is evicted
+        for e, k in keys.items():
+            hit = _SCORES.get(k)
+            if hit is not None:
+                _SCORES.move_to_end(k)
+                out[e] = hit
     missing = [e for e in submitted if e not in out]
     if missing:
         ids = ([submitted[e].assessment_id for e in missing] if len(missing) <= _BY_IDS_MAX
                else None)
         answers = loaders.submitted_answers(campaign_id, region, question_ids, ids)
-        for e in missing:
-            out[e] = _SCORES[keys[e]] = score_of(answers.get(e, {}), submitted[e].submitted_on)
-        while len(_SCORES) > _SCORES_MAX:
-            _SCORES.popitem(last=False)
-    for k in keys.values():
-        _SCORES.move_to_end(k)
+        scored = {e: score_of(answers.get(e, {}), submitted[e].submitted_on) for e in missing}
+        out.update(scored)
+        with _SCORES_LOCK:  # then the new ones, then the oldest out
+            for e, value in scored.items():
+                _SCORES[keys[e]] = value
+                _SCORES.move_to_end(keys[e])
+            while len(_SCORES) > _SCORES_MAX:
+                _SCORES.popitem(last=False)
     return out
 
 

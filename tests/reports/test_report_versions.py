@@ -50,7 +50,7 @@ def test_the_region_report_states_its_version_and_the_like_for_like_basis(app, w
     text = _text(render.render_region(report_data.region_report(
         current, region, "fr", with_establishments=True)).pdf)
     assert flat("questionnaire CaRE version 2.0.0.") in text
-    assert flat("Comparé sur 70 questions communes (versions 1.0.0 → 2.0.0)") in text
+    assert flat("Comparé sur 68 questions communes (versions 1.0.0 → 2.0.0)") in text
     # the medians of two establishments are means: Global and Gouvernance change by half
     assert flat(format_number(OVERALL_CHANGE / 2, 1, locale="fr", signed=True)) in text
     assert flat(format_number(GOV_CHANGE / 2, 1, locale="fr", signed=True)) in text

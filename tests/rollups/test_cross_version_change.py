@@ -7,18 +7,25 @@ targets (OPS-25 → OPS-29/OPS-30, not comparable) at the top level."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import threading
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from careapp.assessments import services
 from careapp.assessments.answers import ANSWERED, RawAnswer
 from careapp.assessments.models import Assessment, Campaign
+from careapp.assessments.scoring import score
 from careapp.assessments.services import AnswerInput
 from careapp.db import db
 from careapp.numbers import format_number
 from careapp.organisations.models import Establishment
+from careapp.questionnaires import registry
 from careapp.questionnaires.mapping import VersionMapping, load_mappings
 from careapp.questionnaires.model import Questionnaire
 from careapp.questionnaires.registry import load_directory
@@ -51,15 +58,78 @@ def test_the_basis_is_the_kept_and_renamed_questions_the_new_version_asks() -> N
     _v1, v2, mapping = _versions()
     basis = crossversion.common_basis(mapping, v2)
     assert basis.from_version == "1.0.0" and basis.to_version == "2.0.0"
-    assert dict(basis.sources) == {new: old for old, new in mapping.comparable().items()}
+    # RES-10 and RES-11 are kept but shown only under RES-01, transformed: out (see below)
+    assert dict(basis.sources) == {new: old for old, new in mapping.comparable().items()
+                                   if new not in ("RES-10", "RES-11")}
     # split (OPS-25, OPS-28), transformed (GOV-06, GOV-15, OPS-19, OPS-26, RES-01), new
     # (OPS-33): not compared
     for out in ("OPS-25", "OPS-28", "OPS-29", "OPS-30", "OPS-31", "OPS-32", "GOV-06",
-                "GOV-15", "OPS-19", "OPS-26", "RES-01", "OPS-33"):
+                "GOV-15", "OPS-19", "OPS-26", "RES-01", "OPS-33", "RES-10", "RES-11"):
         assert out not in basis.sources, out
     assert "GOV-01" in basis.sources and "OPS-27" in basis.sources
-    # 73 kept questions, of which GOV-14, RES-06 and SEN-16 are not scored in v2
-    assert mapping.counts()["kept"] == len(basis.sources) == 73 and basis.scored == 70
+    # 73 kept questions less RES-10 and RES-11: 71, of which GOV-14, RES-06 and SEN-16 are not
+    # scored in v2
+    assert mapping.counts()["kept"] == 73
+    assert len(basis.sources) == 71 and basis.scored == 68
+
+
+def test_a_follow_up_whose_parent_is_not_compared_is_left_out() -> None:
+    """RES-10 and RES-11 depend on RES-01 (transformed): restricted to the basis, RES-01 is
+    unanswered on both sides, so they would be hidden and unscored on both sides, never
+    compared. Every question left in has its parent in too, and the count is the number of
+    scored questions actually compared: all answered at level 3 (every follow-up open), each
+    scored question of the basis is visible and scored with a level."""
+    _v1, v2, mapping = _versions()
+    basis = crossversion.common_basis(mapping, v2)
+    for new in basis.sources:
+        depends = v2.question(new).depends_on
+        assert depends is None or depends[0] in basis.sources, new
+    assert v2.question("RES-10").depends_on[0] == "RES-01"
+    answers = {new: answer_input(v2.question(new), 3) for new in basis.sources}
+    raw = {qid: RawAnswer(a.state, a.value) for qid, a in answers.items()}
+    result = score(v2, crossversion.restrict(basis, raw), None)
+    compared = [qid for qid, r in result.questions.items()
+                if qid in basis.sources and v2.question(qid).scored and r.visible
+                and r.level is not None]
+    assert len(compared) == basis.scored == 68
+
+
+def test_a_follow_up_left_out_takes_its_own_follow_ups_with_it() -> None:
+    """Transitive: a chain A (not compared) → B → C leaves out B and C."""
+    _v1, v2, mapping = _versions()
+    parent = v2.question("RES-10")  # under RES-01; GOV-02 put under RES-10 for the test
+    child = dataclasses.replace(v2.question("GOV-02"), depends_on=(parent.id, ("x",)))
+
+    class Chained:
+        def has_question(self, qid: str) -> bool:
+            return v2.has_question(qid)
+
+        def question(self, qid: str):  # noqa: ANN202
+            return child if qid == "GOV-02" else v2.question(qid)
+
+    basis = crossversion.common_basis(mapping, Chained())  # type: ignore[arg-type]
+    assert "RES-10" not in basis.sources and "GOV-02" not in basis.sources
+    assert basis.scored == 67
+
+
+def test_the_fingerprint_follows_the_mapping() -> None:
+    _v1, v2, mapping = _versions()
+    assert crossversion.common_basis(mapping, v2).fingerprint \
+        == crossversion.mapping_fingerprint(mapping)
+    changed = _with_gov01_values(mapping, {"occasional": "board"})
+    assert crossversion.mapping_fingerprint(changed) != crossversion.mapping_fingerprint(mapping)
+
+
+def _with_gov01_values(mapping: VersionMapping, values: dict[str, str]) -> VersionMapping:
+    """The mapping with GOV-01's answer translated by `values` (the other options as they
+    are): one value translation changed."""
+    v1, _v2, _mapping = _versions()
+    question = mapping.questions["GOV-01"]
+    translation = {o.id: o.id for o in v1.question("GOV-01").options} | values
+    target = dataclasses.replace(question.targets[0], values=translation)
+    questions = dict(mapping.questions)
+    questions["GOV-01"] = dataclasses.replace(question, targets=(target,))
+    return dataclasses.replace(mapping, questions=questions)
 
 
 def test_a_split_question_counts_on_neither_side_and_both_use_the_new_rules() -> None:
@@ -97,6 +167,69 @@ def test_a_kept_answer_is_scored_by_the_new_version_on_both_sides() -> None:
     level_v2 = interpret(v2.question("OPS-16"), answer["OPS-16"]).level
     assert before.axes["OPS"] == pytest.approx(100 * level_v2 / 3)
     assert level_v2 != interpret(v1.question("OPS-16"), answer["OPS-16"]).level
+
+
+# -- the per-process cache of like-for-like scores -------------------------------------------
+
+def _fake_side(monkeypatch) -> tuple[list[list[int]], Any]:  # noqa: ANN001
+    """refresh._side_scores on a small empty cache (3 entries), answers read by a fake loader
+    that records which establishments it is asked for; an establishment's score is its id."""
+    monkeypatch.setattr(refresh, "_SCORES", OrderedDict())
+    monkeypatch.setattr(refresh, "_SCORES_MAX", 3)
+    reads: list[list[int]] = []
+
+    def submitted_answers(campaign_id, region, question_ids, ids=None):  # noqa: ANN001, ANN202
+        reads.append(sorted(i - 100 for i in ids))
+        return {i - 100: {"x": i - 100} for i in ids}
+
+    monkeypatch.setattr(loaders, "submitted_answers", submitted_answers)
+
+    def score_of(answers: dict[str, Any], on: dt.date | None) -> crossversion.CommonScores:
+        return crossversion.CommonScores(float(answers["x"]), {"GOV": float(answers["x"])})
+
+    def side(establishments: list[int]) -> dict[int, float | None]:
+        submitted = {e: loaders.Submission(e + 100, 1, dt.datetime(2027, 1, 1), "53")
+                     for e in establishments}
+        got = refresh._side_scores(("current", "h"), 1, "53", ["x"], submitted, score_of)
+        return {e: s.overall for e, s in got.items()}
+
+    return reads, side
+
+
+def test_a_full_cache_keeps_serving_right_scores(monkeypatch) -> None:  # noqa: ANN001
+    """Hits and misses past the bound: a hit evicted by the new ones used to raise KeyError
+    (moved to the end after the eviction); now hits are marked first, the oldest go out."""
+    reads, side = _fake_side(monkeypatch)
+    for establishments in ([1, 2], [1, 2, 3, 4], [2, 5], [1, 2, 3, 4, 5, 6], [6, 5, 1], [7],
+                           [1, 7], [8, 9, 10, 11, 12]):
+        assert side(establishments) == {e: float(e) for e in establishments}
+        assert len(refresh._SCORES) <= 3
+    # the three most recently used are kept and served without reading
+    reads.clear()
+    assert side([10, 11, 12]) == {10: 10.0, 11: 11.0, 12: 12.0} and reads == []
+    assert side([12, 1]) == {12: 12.0, 1: 1.0} and reads == [[1]]
+    # least recently used out first: 10 went (11, 12 and 1 were used after it)
+    assert side([10]) == {10: 10.0} and reads == [[1], [10]]
+
+
+def test_the_cache_is_shared_by_threads(monkeypatch) -> None:  # noqa: ANN001
+    _reads, side = _fake_side(monkeypatch)
+    errors: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        try:
+            for n in range(200):
+                establishments = [(offset + n + k) % 9 for k in range(4)]
+                assert side(establishments) == {e: float(e) for e in establishments}
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(refresh._SCORES) <= 3
 
 
 # -- on a database: the worked example ----------------------------------------------------
@@ -155,7 +288,7 @@ def test_the_worked_example_change_by_hand(app) -> None:  # noqa: ANN001
     world, previous, current = _worked_example()
     stored = refresh.summaries(current, "53", ("change",))["change"]
     assert stored["previous_id"] == previous.id and not stored["same_questionnaire"]
-    assert stored["basis"] == "common" and stored["common_questions"] == 70
+    assert stored["basis"] == "common" and stored["common_questions"] == 68
     assert (stored["from_version"], stored["to_version"]) == ("1.0.0", "2.0.0")
     assert stored["n"] == 2
     deltas = {int(k): v for k, v in stored["deltas"].items()}
@@ -177,6 +310,29 @@ def test_the_worked_example_change_by_hand(app) -> None:  # noqa: ANN001
     national = refresh.summaries(current, NATIONAL, ("change",))["change"]
     assert national["n"] == 2 and "deltas" not in national
     assert national["overall"] == stored["overall"]
+
+
+def test_an_edited_mapping_does_not_reuse_the_scores_of_the_old_one(app, monkeypatch
+                                                                     ) -> None:  # noqa: ANN001
+    """The same assessments compared through two mappings that differ in one value translation
+    (GOV-01 « occasional » read as « board » in v2): own's previous GOV-01 is then at level 3
+    as now, its change 0, and Brest's (level 1 now) falls by as much as own's rose; the scores
+    kept for the first mapping are not served for the second (the mapping's fingerprint is
+    part of the cache key)."""
+    world, _previous, current = _worked_example()
+
+    def deltas() -> dict[int, float]:
+        change = refresh.compute(current, "53", ("change",))["change"]
+        return {int(k): v for k, v in change["deltas"].items()}
+
+    assert deltas()[world.own.id] == pytest.approx(OVERALL_CHANGE, abs=1e-9)
+    edited = _with_gov01_values(registry.mapping_between("care", "1.0.0", "2.0.0"),
+                                {"occasional": "board"})
+    monkeypatch.setattr(registry, "mapping_between", lambda key, old, new: edited)
+    assert deltas() == pytest.approx({world.own.id: 0.0, world.same_region.id: -OVERALL_CHANGE},
+                                     abs=1e-9)
+    monkeypatch.undo()
+    assert deltas()[world.own.id] == pytest.approx(OVERALL_CHANGE, abs=1e-9)
 
 
 def test_incremental_refresh_equals_a_rebuild_across_versions(app) -> None:  # noqa: ANN001
@@ -213,7 +369,7 @@ def test_incremental_refresh_equals_a_rebuild_across_versions(app) -> None:  # n
 
 def test_the_evolution_column_and_the_national_page_say_the_basis(app, browser) -> None:  # noqa: ANN001
     world, _previous, current = _worked_example()
-    sentence = "comparé sur 70 questions communes (versions 1.0.0 → 2.0.0)"
+    sentence = "comparé sur 68 questions communes (versions 1.0.0 → 2.0.0)"
     login(browser, world, "ars")
     html = _page(browser, f"/region/?code=53&campagne={current.id}")
     shown = _changes(html)
@@ -224,7 +380,7 @@ def test_the_evolution_column_and_the_national_page_say_the_basis(app, browser) 
     frame = loaders.page_lines(current, "53")
     _changed, comparison = dashboard.with_change(frame, current, "53")
     assert comparison.comparable and comparison.like_for_like
-    assert comparison.common_questions == 70
+    assert comparison.common_questions == 68
 
     login(browser, world, "national")
     page = browser.client.get(f"/region/?campagne={current.id}").get_data(as_text=True)
