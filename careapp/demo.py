@@ -274,7 +274,10 @@ def _registers(establishments: list[Establishment], rng: random.Random, today: d
                 continuity_organisation=maturity > 0.3 or None,
                 governance_scheme=maturity > 0.5 or None,
                 crisis_reporting_defined=maturity > 0.45 if maturity > 0.3 else None,
-                backup_policy=maturity > 0.3, backup_outsourced=maturity > 0.5,
+                backup_policy=maturity > 0.3,
+                backup_policy_reviewed_on=dt.date(today.year - 1, 9, 1) if maturity > 0.3 else None,
+                backup_plans_up_to_date=maturity > 0.45, multi_entity=False,
+                backup_outsourced=maturity > 0.5,
                 backup_contract_clauses=maturity > 0.65 if maturity > 0.5 else None,
                 backup_auth=(BackupAuth.DEDICATED_AD if maturity > 0.7 else
                              BackupAuth.LOCAL_ACCOUNTS if maturity > 0.4 else

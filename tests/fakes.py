@@ -45,6 +45,8 @@ class Profile:
     field_test_activity_share: float | None = None
     test_schedule_defined: bool | None = None
     backup_policy: bool | None = None
+    backup_policy_reviewed_on: dt.date | None = None
+    backup_plans_up_to_date: bool | None = None
     backup_outsourced: bool | None = None
     backup_contract_clauses: bool | None = None
     backup_auth: BackupAuth | None = None

@@ -61,13 +61,13 @@ def register_facts(indicators: ExerciseIndicators, profile: ProfileLike | None,
             indicators.within_12_months,
             Msg("Dernier exercice réalisé le %(date)s (il y a %(days)d jours).",
                 date=_date(indicators.last_held_on), days=indicators.days_since_last or 0))
-    # An empty date is "not stated" here (no contradiction is raised on missing data), whereas
-    # the D2 checklist, which asks for evidence, counts it as not met.
+    # An empty date is "not stated" here, as in the D2 checklist: no contradiction is raised on
+    # missing data.
     unknown = Fact(None, Msg("Le registre ne renseigne pas ce point."))
     if profile is None:
         facts.update(dict.fromkeys(
             ("pssi_recent", "plan_blanc_digital", "crisis_cell_defined", "restore_test_done",
-             "protected_copy"),
+             "restore_in_phase", "protected_copy"),
             unknown))
     else:
         pssi = profile.pssi_reviewed_on
@@ -80,14 +80,7 @@ def register_facts(indicators: ExerciseIndicators, profile: ProfileLike | None,
         facts["crisis_cell_defined"] = unknown if cell is None else Fact(
             cell, Msg("Cellule de crise déclarée définie.") if cell
             else Msg("Cellule de crise déclarée non définie."))
-        restored = profile.restore_tested_on
-        if restored is None or profile.restore_test_result is None:
-            facts["restore_test_done"] = unknown
-        else:
-            ok = profile.restore_test_result is not TestResult.FAILURE
-            facts["restore_test_done"] = Fact(
-                ok, Msg("Test de restauration du %(date)s réussi.", date=_date(restored)) if ok
-                else Msg("Test de restauration du %(date)s en échec.", date=_date(restored)))
+        facts["restore_test_done"], facts["restore_in_phase"] = _restore_facts(profile, unknown)
         facts["protected_copy"] = _protected_copy(profile, unknown)
     tested = [a.last_test_on for a in activities if a.last_test_on is not None]
     if tested:
@@ -102,6 +95,27 @@ def register_facts(indicators: ExerciseIndicators, profile: ProfileLike | None,
     return facts
 
 
+def _restore_facts(profile: ProfileLike, unknown: Fact) -> tuple[Fact, Fact]:
+    """A restore test done (care v1 OPS-28), and one that meets D2.O4 (care v2 OPS-32): complete
+    and during the operational phase (d2_rules.yaml)."""
+    day, result = profile.restore_tested_on, profile.restore_test_result
+    if day is None:
+        return unknown, unknown
+    when, start = _date(day), RULES.operational_phase_start
+    early = Fact(False, Msg("Test de restauration du %(date)s, avant la phase opérationnelle "
+                            "(%(start)s).", date=when, start=_date(start)))
+    if result is None:
+        return unknown, early if day < start else unknown
+    if result is TestResult.FAILURE:
+        failed = Fact(False, Msg("Test de restauration du %(date)s en échec.", date=when))
+        return failed, early if day < start else failed
+    if result is TestResult.PARTIAL:
+        partial = Msg("Test de restauration du %(date)s réussi en partie.", date=when)
+        return Fact(True, partial), early if day < start else Fact(False, partial)
+    done = Fact(True, Msg("Test de restauration du %(date)s réussi.", date=when))
+    return done, early if day < start else done
+
+
 def _protected_copy(profile: ProfileLike, unknown: Fact) -> Fact:
     """D2.O3.c's protected copy: immutable AND (offline OR off-site)."""
     immutable = profile.backup_copy_immutable
@@ -110,7 +124,8 @@ def _protected_copy(profile: ProfileLike, unknown: Fact) -> Fact:
         return Fact(False, Msg("Copie protégée déclarée non immuable, ou ni hors ligne ni hors "
                                "site."))
     if immutable and True in away:
-        return Fact(True, Msg("Copie protégée déclarée immuable, hors ligne ou hors site."))
+        return Fact(True, Msg("Copie protégée déclarée à la fois immuable, et hors ligne ou hors "
+                              "site."))
     return unknown
 
 

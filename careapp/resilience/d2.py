@@ -54,6 +54,8 @@ class ProfileLike(Protocol):
     field_test_activity_share: float | None
     test_schedule_defined: bool | None
     backup_policy: bool | None
+    backup_policy_reviewed_on: dt.date | None
+    backup_plans_up_to_date: bool | None
     backup_outsourced: bool | None
     backup_contract_clauses: bool | None
     backup_auth: BackupAuth | None
@@ -138,14 +140,16 @@ LABELS = {
                           "activités analysées"),
     "field_test": Msg("Au moins un test terrain d'un PCA pendant la phase opérationnelle"),
     "test_schedule": Msg("Calendrier de tests des plans défini"),
-    "backup_policy": Msg("Politique de sauvegarde et de restauration, plans à jour, clauses "
-                         "pour les sauvegardes externalisées ou SaaS"),
+    "backup_policy": Msg("Politique de sauvegarde et de restauration validée et revue depuis le "
+                         "16 juillet 2022, clauses pour les sauvegardes externalisées ou SaaS"),
+    "backup_plans": Msg("Plans de sauvegarde des systèmes critiques à jour, avec leur procédure "
+                        "de mise à jour"),
     "backup_auth": Msg("Sauvegardes : authentification indépendante, moindre privilège, MFA si "
                        "le produit le permet"),
     "backup_isolation": Msg("Sauvegardes isolables (« bouton rouge ») et trajectoire de "
                             "cloisonnement"),
-    "backup_321": Msg("Trajectoire 3-2-1 datée vers une copie immuable, hors ligne ou hors "
-                      "site"),
+    "backup_321": Msg("Trajectoire 3-2-1 datée vers une copie à la fois immuable, et hors ligne "
+                      "ou hors site"),
     "backup_monitoring": Msg("Sauvegardes supervisées, avec une procédure en cas d'échec"),
     "restore_test": Msg("Restauration réelle en production réussie pendant la phase "
                         "opérationnelle, avec un référent métier"),
@@ -246,9 +250,21 @@ def _crisis_procedures(p: ProfileLike | None) -> CheckItem:
                     Msg("Cellule de crise et modalités de signalement définies."))
 
 
-def _required_perimeters(p: ProfileLike | None) -> list[Perimeter]:
+def _exists(perimeter: Perimeter, activity: ActivityLike) -> bool:
+    if perimeter is Perimeter.CARE_SERVICE:
+        return activity.kind is CARE
+    if perimeter is Perimeter.ADMINISTRATIVE:
+        return activity.kind is ADMIN
+    return activity.kind in MEDICO_TECHNICAL
+
+
+def _required_perimeters(p: ProfileLike | None,
+                         activities: Sequence[ActivityLike]) -> list[Perimeter]:
+    """The perimeters that exist: not declared absent, or proven by a registered activity of
+    that kind (a pharmacy on the register exists, whatever the box says)."""
     absent = set(p.absent_perimeters) if p else set()
-    return [q for q in Perimeter if q.value not in absent]
+    return [q for q in Perimeter
+            if q.value not in absent or any(_exists(q, a) for a in activities)]
 
 
 def _covers(perimeter: Perimeter, activity: ActivityLike) -> bool:
@@ -261,7 +277,7 @@ def _covers(perimeter: Perimeter, activity: ActivityLike) -> bool:
 
 def _bia(p: ProfileLike | None, activities: Sequence[ActivityLike]) -> CheckItem:
     """D2.O1.c: the three perimeters "s'ils existent au sein de la structure"."""
-    required = _required_perimeters(p)
+    required = _required_perimeters(p, activities)
     if not required:
         return _item("bia_coverage", Readiness.UNKNOWN,
                      Msg("Les trois périmètres sont déclarés inexistants : vérifiez la fiche."))
@@ -283,8 +299,10 @@ def _bia(p: ProfileLike | None, activities: Sequence[ActivityLike]) -> CheckItem
 def _share(p: ProfileLike | None, share: float | None, what: Msg,
            rules: D2Rules) -> tuple[list[Msg], list[Msg]]:
     """The 66 % rule of multi-entity candidatures (GHT with several FINESS EJ, or several EG)."""
-    if p is None or not p.multi_entity:
+    if p is None or p.multi_entity is False:
         return [], []
+    if p.multi_entity is None:  # unknown never counts as met: one entity or several?
+        return [], [Msg("candidature pour une ou plusieurs entités")]
     if share is None:
         return [], [Msg("part de l'activité couverte (%(what)s)", what=what)]
     if share < rules.multi_entity_share_min:
@@ -336,28 +354,35 @@ def _field_test(p: ProfileLike | None, activities: Sequence[ActivityLike],
                         date=_date(last.last_test_on or dt.date.min)))
 
 
-def _backup_policy(p: ProfileLike | None) -> CheckItem:
-    """D2.O2: the policy covers outsourced and SaaS backups through contract clauses."""
+def _backup_policy(p: ProfileLike | None, rules: D2Rules) -> CheckItem:
+    """D2.O2.a: a validated policy, updated since 16 July 2022, that covers outsourced and SaaS
+    backups through contract clauses."""
     if p is None or p.backup_policy is None:
         return _item("backup_policy", Readiness.UNKNOWN, _NOT_STATED)
     if p.backup_policy is False:
         return _item("backup_policy", Readiness.NOT_MET, _STATED_ABSENT)
+    failed: list[Msg] = []
+    unknown: list[Msg] = []
+    since = rules.backup_policy_reviewed_since
+    reviewed = p.backup_policy_reviewed_on
+    if reviewed is None:
+        unknown.append(Msg("date de la dernière revue de la politique"))
+    elif reviewed < since:
+        failed.append(Msg("Politique revue le %(date)s, avant le %(since)s.",
+                          date=_date(reviewed), since=_date(since)))
     if p.backup_outsourced is None:
-        return _item("backup_policy", Readiness.UNKNOWN,
-                     Msg("Politique en place ; sauvegardes externalisées ou SaaS : non "
-                         "renseigné."))
-    if not p.backup_outsourced:
-        return _item("backup_policy", Readiness.MET,
-                     Msg("Politique en place, sans sauvegarde externalisée."))
-    if p.backup_contract_clauses is None:
-        return _item("backup_policy", Readiness.UNKNOWN,
-                     Msg("Sauvegardes externalisées : clauses contractuelles non renseignées."))
-    if not p.backup_contract_clauses:
-        return _item("backup_policy", Readiness.NOT_MET,
-                     Msg("Sauvegardes externalisées sans clauses contractuelles."))
-    return _item("backup_policy", Readiness.MET,
-                 Msg("Politique en place ; clauses contractuelles pour les sauvegardes "
-                     "externalisées."))
+        unknown.append(Msg("sauvegardes externalisées ou SaaS"))
+    elif p.backup_outsourced:
+        if p.backup_contract_clauses is None:
+            unknown.append(Msg("clauses contractuelles des sauvegardes externalisées"))
+        elif not p.backup_contract_clauses:
+            failed.append(Msg("Sauvegardes externalisées sans clauses contractuelles."))
+    met = (Msg("Politique revue le %(date)s ; clauses contractuelles pour les sauvegardes "
+               "externalisées.", date=_date(reviewed or since))
+           if p.backup_outsourced else
+           Msg("Politique revue le %(date)s, sans sauvegarde externalisée.",
+               date=_date(reviewed or since)))
+    return _combine("backup_policy", failed, unknown, met)
 
 
 def _backup_auth(p: ProfileLike | None, rules: D2Rules) -> CheckItem:
@@ -394,16 +419,20 @@ def _backup_auth(p: ProfileLike | None, rules: D2Rules) -> CheckItem:
 
 
 def _trajectory(value: Trajectory | None, milestone: dt.date | None, what: Msg,
-                failed: list[Msg], unknown: list[Msg]) -> None:
+                failed: list[Msg], unknown: list[Msg], today: dt.date) -> None:
     if value is None:
         unknown.append(what)
     elif value is Trajectory.NONE:
         failed.append(Msg("Aucune trajectoire : %(what)s.", what=what))
     elif value is Trajectory.PLANNED and milestone is None:
         unknown.append(Msg("prochain jalon daté (%(what)s)", what=what))
+    elif value is Trajectory.PLANNED and milestone is not None and milestone < today:
+        # a trajectory whose next milestone has passed is no longer followed
+        failed.append(Msg("Prochain jalon du %(date)s dépassé : mettez à jour la trajectoire "
+                          "(%(what)s).", date=_date(milestone), what=what))
 
 
-def _backup_isolation(p: ProfileLike | None) -> CheckItem:
+def _backup_isolation(p: ProfileLike | None, today: dt.date) -> CheckItem:
     """D2.O3.b: able to isolate the backups (red button), on a segmentation trajectory."""
     failed: list[Msg] = []
     unknown: list[Msg] = []
@@ -414,19 +443,19 @@ def _backup_isolation(p: ProfileLike | None) -> CheckItem:
         failed.append(Msg("Les sauvegardes ne peuvent pas être isolées en cas d'incident."))
     _trajectory(p.backup_segmentation if p else None,
                 p.backup_segmentation_milestone_on if p else None,
-                Msg("cloisonnement de l'infrastructure de sauvegarde"), failed, unknown)
+                Msg("cloisonnement de l'infrastructure de sauvegarde"), failed, unknown, today)
     return _combine("backup_isolation", failed, unknown,
                     Msg("Sauvegardes isolables ; cloisonnement atteint ou planifié."))
 
 
-def _backup_321(p: ProfileLike | None) -> CheckItem:
+def _backup_321(p: ProfileLike | None, today: dt.date) -> CheckItem:
     """D2.O3.c: a dated trajectory to 3-2-1 whose protected copy is immutable AND (offline OR
     off-site); once 3-2-1 is said reached, the copy must be so."""
     value = p.backup_321 if p else None
     failed: list[Msg] = []
     unknown: list[Msg] = []
     _trajectory(value, p.backup_321_milestone_on if p else None, Msg("règle 3-2-1"),
-                failed, unknown)
+                failed, unknown, today)
     if failed or unknown or p is None:
         return _combine("backup_321", failed, unknown, _NOT_STATED)
     if value is Trajectory.PLANNED:
@@ -446,7 +475,8 @@ def _backup_321(p: ProfileLike | None) -> CheckItem:
     elif not (offline or offsite):
         unknown.append(Msg("copie hors ligne ou hors site"))
     return _combine("backup_321", failed, unknown,
-                    Msg("3-2-1 atteinte avec une copie immuable, hors ligne ou hors site."))
+                    Msg("3-2-1 atteinte avec une copie à la fois immuable, et hors ligne ou hors "
+                        "site."))
 
 
 def _restore(p: ProfileLike | None, rules: D2Rules) -> CheckItem:
@@ -457,13 +487,13 @@ def _restore(p: ProfileLike | None, rules: D2Rules) -> CheckItem:
                      Msg("Aucun test de restauration enregistré."))
     when = _date(p.restore_tested_on)
     start = rules.operational_phase_start
-    if p.restore_test_result is None:
-        return _item("restore_test", Readiness.UNKNOWN,
-                     Msg("Test du %(date)s, résultat non renseigné.", date=when))
-    if p.restore_tested_on < start:
+    if p.restore_tested_on < start:  # whatever its result, it does not count
         return _item("restore_test", Readiness.NOT_MET,
                      Msg("Test du %(date)s, avant la phase opérationnelle (%(start)s).",
                          date=when, start=_date(start)))
+    if p.restore_test_result is None:
+        return _item("restore_test", Readiness.UNKNOWN,
+                     Msg("Test du %(date)s, résultat non renseigné.", date=when))
     if p.restore_test_result is TestResult.FAILURE:
         return _item("restore_test", Readiness.NOT_MET,
                      Msg("Le test du %(date)s a échoué.", date=when))
@@ -482,8 +512,10 @@ def _restore(p: ProfileLike | None, rules: D2Rules) -> CheckItem:
 
 
 def d2_readiness(profile: ProfileLike | None, activities: Iterable[ActivityLike],
-                 rules: D2Rules = RULES) -> D2Readiness:
+                 rules: D2Rules = RULES, today: dt.date | None = None) -> D2Readiness:
+    """`today` decides whether a trajectory's next milestone has passed."""
     activities = list(activities)
+    today = today or dt.date.today()
     p = profile
     return D2Readiness((
         _pssi(p, rules),
@@ -495,10 +527,11 @@ def d2_readiness(profile: ProfileLike | None, activities: Iterable[ActivityLike]
         _pcra(p, activities, rules),
         _field_test(p, activities, rules),
         _stated("test_schedule", p.test_schedule_defined if p else None),
-        _backup_policy(p),
+        _backup_policy(p, rules),
+        _stated("backup_plans", p.backup_plans_up_to_date if p else None),
         _backup_auth(p, rules),
-        _backup_isolation(p),
-        _backup_321(p),
+        _backup_isolation(p, today),
+        _backup_321(p, today),
         _stated("backup_monitoring", p.backup_monitored if p else None),
         _restore(p, rules),
     ))

@@ -217,7 +217,8 @@ class ProfileForm(RevisionForm):
          ("absent_perimeters", "multi_entity", "pcra_activity_share",
           "field_test_activity_share", "test_schedule_defined")),
         (_l("Politique et plans de sauvegarde (D2.O2)"),
-         ("backup_policy", "backup_outsourced", "backup_contract_clauses")),
+         ("backup_policy", "backup_policy_reviewed_on", "backup_plans_up_to_date",
+          "backup_outsourced", "backup_contract_clauses")),
         (_l("Authentification de la sauvegarde (D2.O3.a)"),
          ("backup_auth", "backup_ads_level", "backup_least_privilege", "backup_mfa")),
         (_l("Isolement et règle 3-2-1 (D2.O3.b, D2.O3.c)"),
@@ -252,8 +253,12 @@ class ProfileForm(RevisionForm):
                                                 "test de PCA (%)"),
                                              validators=[Optional(), percent])
     test_schedule_defined = TriStateField(_l("Calendrier de tests des plans défini"))
-    backup_policy = TriStateField(_l("Politique de sauvegarde et de restauration validée, plans "
-                                     "de sauvegarde à jour"))
+    backup_policy = TriStateField(_l("Politique de sauvegarde et de restauration validée"))
+    backup_policy_reviewed_on = LocalisedDateField(_l("Politique de sauvegarde : date de la "
+                                                      "dernière mise à jour"),
+                                                   validators=[Optional(), not_in_future])
+    backup_plans_up_to_date = TriStateField(_l("Plans de sauvegarde des systèmes critiques à "
+                                               "jour, avec leur procédure de mise à jour"))
     backup_outsourced = TriStateField(_l("Des sauvegardes sont externalisées ou gérées en SaaS"))
     backup_contract_clauses = TriStateField(_l("Clauses contractuelles de sauvegarde et de "
                                                "restauration avec ces prestataires"))
@@ -333,7 +338,8 @@ class ProfileForm(RevisionForm):
     def values(self) -> dict[str, Any]:
         tri = ("continuity_organisation", "governance_scheme", "crisis_cell_defined",
                "crisis_reporting_defined", "multi_entity", "test_schedule_defined",
-               "backup_policy", "backup_outsourced", "backup_contract_clauses",
+               "backup_policy", "backup_plans_up_to_date", "backup_outsourced",
+               "backup_contract_clauses",
                "backup_least_privilege", "backup_isolable", "backup_copy_immutable",
                "backup_copy_offline", "backup_copy_offsite", "backup_monitored",
                "business_referent")
@@ -344,6 +350,7 @@ class ProfileForm(RevisionForm):
             **{name: self[name].value for name in tri},
             "absent_perimeters": [p for p in (str(k) for k in labels.PERIMETER)
                                   if p in (self.absent_perimeters.data or [])],
+            "backup_policy_reviewed_on": self.backup_policy_reviewed_on.data,
             "pcra_activity_share": self.pcra_activity_share.data,
             "field_test_activity_share": self.field_test_activity_share.data,
             "backup_auth": self.backup_auth.value,

@@ -165,6 +165,8 @@ class ContinuityProfile(Versioned, db.Model):
     test_schedule_defined: Mapped[bool | None]
     # D2.O2
     backup_policy: Mapped[bool | None]
+    backup_policy_reviewed_on: Mapped[dt.date | None]
+    backup_plans_up_to_date: Mapped[bool | None]
     backup_outsourced: Mapped[bool | None]
     backup_contract_clauses: Mapped[bool | None]
     # D2.O3.a

@@ -24,6 +24,7 @@ class RulesError(RuntimeError):
 @dataclass(frozen=True)
 class D2Rules:
     pssi_reviewed_since: dt.date
+    backup_policy_reviewed_since: dt.date
     operational_phase_start: dt.date
     multi_entity_share_min: float
     backup_directory_ads_min: int
@@ -37,14 +38,14 @@ def load_rules(path: Path = HERE / "d2_rules.yaml") -> D2Rules:
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=str)
     if errors:
         raise RulesError(f"{path.name} : {errors[0].message}")
+    dates = ("pssi_reviewed_since", "backup_policy_reviewed_since", "operational_phase_start")
     try:
-        since = dt.date.fromisoformat(data["pssi_reviewed_since"]["value"])
-        phase = dt.date.fromisoformat(data["operational_phase_start"]["value"])
+        since, policy_since, phase = (dt.date.fromisoformat(data[name]["value"])
+                                      for name in dates)
     except ValueError as exc:
         raise RulesError(f"{path.name} : {exc}") from exc
-    rules = ("pssi_reviewed_since", "operational_phase_start", "multi_entity_share_min",
-             "backup_directory_ads_min")
-    return D2Rules(since, phase, float(data["multi_entity_share_min"]["value"]),
+    rules = (*dates, "multi_entity_share_min", "backup_directory_ads_min")
+    return D2Rules(since, policy_since, phase, float(data["multi_entity_share_min"]["value"]),
                    int(data["backup_directory_ads_min"]["value"]), dict(data["items"]),
                    {name: data[name]["source"] for name in rules})
 

@@ -73,7 +73,7 @@ def registers_of(establishment: Establishment, today: dt.date | None = None) -> 
     indicators = exercise_indicators(exercises, today)
     return Registers(
         exercises=exercises, indicators=indicators, profile=profile, activities=activities,
-        d2=d2_readiness(profile, activities),
+        d2=d2_readiness(profile, activities, today=today),
         facts=register_facts(indicators, profile, activities, has_exercises=bool(exercises)),
     )
 

@@ -38,7 +38,7 @@ P2_RANK = 4
 # The yearly exercise and its RETEX: action 1 of instruction DNS/2025/12 (all hospitals), not a
 # D2 funding objective.
 INSTRUCTION_ACTION_1 = "INSTRUCTION-1"
-BACKUP_ITEMS = frozenset({"backup_policy", "backup_auth", "backup_isolation", "backup_321",
+BACKUP_ITEMS = frozenset({"backup_policy", "backup_plans", "backup_auth", "backup_isolation", "backup_321",
                           "backup_monitoring", "restore_test"})
 
 Text = dict[str, str] | Msg  # bilingual text from the questionnaire, or a message to translate
@@ -59,6 +59,10 @@ SAME_GAP: tuple[SameGap, ...] = (
             "D2.P2, demandé par GOV-06."),
     SameGap("GOV-07", "d2:bia_coverage", "BIA des trois périmètres : objectif D2 de GOV-07."),
     SameGap("GOV-08", "d2:pca_formalised", "PCA formalisé sur les BIA : objectif D2 de GOV-08."),
+    SameGap("GOV-10", "d2:field_test", "Test terrain d'un PCA : objectif D2.O1.d, demandé par "
+            "GOV-10."),
+    SameGap("GOV-10", "d2:test_schedule", "Calendrier des tests : objectif D2.O1.d, demandé "
+            "par GOV-10 avec le test terrain."),
     SameGap("GOV-11", "d2:plan_blanc", "Volet cyber du plan blanc : objectif D2 de GOV-11."),
     SameGap("GOV-12", "d2:crisis_cell", "Cellule de crise cyber : objectif D2 de GOV-12."),
     SameGap("GOV-13", "exercise:yearly",

@@ -120,7 +120,7 @@ def register_summaries(establishment_ids: list[int], today: dt.date | None = Non
     return {
         eid: RegisterSummary(
             indicators=exercise_indicators(exercises.get(eid, []), today),
-            d2=d2_readiness(profiles.get(eid), activities.get(eid, [])),
+            d2=d2_readiness(profiles.get(eid), activities.get(eid, []), today=today),
             roadmap=roadmaps.get(eid) or progress_of([], today),
         )
         for eid in establishment_ids
@@ -206,7 +206,7 @@ def _roadmap_sums(today: dt.date) -> tuple[Any, ...]:
 
 def _figures(profile: Any, activities: list[_Activity], exercises: list[_Exercise],
              roadmap: tuple[int, int, int, int], today: dt.date) -> RegisterFigures:
-    d2 = d2_readiness(profile, activities)
+    d2 = d2_readiness(profile, activities, today=today)
     held = exercise_indicators(exercises, today)
     return RegisterFigures(d2.met, d2.total, d2.unknown, held.last_held_on,
                            len(held.retex_missing), *roadmap)

@@ -25,15 +25,10 @@ from careapp.assessments.scoring import LEVEL_BOUNDS
 from careapp.assessments.services import campaigns_in
 from careapp.db import db
 from careapp.organisations.models import Region
-from careapp.resilience.d2 import d2_readiness
-from careapp.resilience.models import ContinuityProfile, CriticalActivity
 from careapp.rollups import indicators
 from careapp.rollups.dashboard import commit_keeping_loaded
 from careapp.rollups.exports import Column
-from careapp.rollups.loaders import (
-    _Activity,
-    group_lines,
-)
+from careapp.rollups.loaders import group_lines
 from careapp.rollups.models import NATIONAL, RollupSummary
 from careapp.rollups.suppression import apply_suppression, suppressed
 
@@ -42,7 +37,6 @@ BY = "region_code"
 FIGURES = ("total", "submitted", "draft", "not_started", "rate", "median", "q1", "q3", "n",
            "socle_median", "exercise_share", "d2_median", "d2_all_met_share", "retex_missing",
            "change_median", "change_n")
-D2_COLUMNS = ["establishment_id", "d2_met", "d2_total"]
 
 
 def national_campaigns() -> list[Campaign]:
@@ -62,26 +56,6 @@ def chosen_campaign(campaigns: list[Campaign], wanted: int | None,
     if found is not None:
         return found
     return default_campaign(campaigns, started_in(None, [c.id for c in campaigns]), today)
-
-
-def d2_frame(establishment_ids: list[int]) -> pd.DataFrame:
-    """Each establishment's D2 readiness (items met, items judged) from its registers, in two
-    queries (profiles, activities); an establishment with no register counts 0 met. (The
-    dashboard reads the stored `d2` summaries; this stays as an independent path for tests
-    and checks.)"""
-    profiles = {p.establishment_id: p for p in db.session.scalars(select(ContinuityProfile))}
-    activities: dict[int, list[_Activity]] = defaultdict(list)
-    for eid, *columns in db.session.execute(
-            select(CriticalActivity.establishment_id, CriticalActivity.kind,
-                   CriticalActivity.name, CriticalActivity.most_critical,
-                   CriticalActivity.bia_done, CriticalActivity.pca_status,
-                   CriticalActivity.last_test_on)):
-        activities[eid].append(_Activity(*columns))
-    rows = []
-    for eid in establishment_ids:
-        readiness = d2_readiness(profiles.get(eid), activities.get(eid, []))
-        rows.append((eid, readiness.met, readiness.total))
-    return pd.DataFrame(rows, columns=D2_COLUMNS, dtype=object)
 
 
 def _float(value: Any) -> float | None:

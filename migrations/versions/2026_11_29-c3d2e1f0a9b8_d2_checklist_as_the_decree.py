@@ -9,14 +9,16 @@ it", the dedicated directory's ADS level), the red button (« isolables ») and 
 trajectories (segmentation, 3-2-1) with the protected copy's three facts, and the business
 referent of the restore test.
 
-Three old answers stated two facts at once, so only what they certainly meant is carried:
+Old answers that stated two facts at once carry only what they certainly meant:
+- « politique écrite, plans à jour » yes → plans up to date (D2.O2.b) and the policy still
+  stated; the policy's review date (D2.O2.a) is asked;
 - « sauvegardes isolées » yes → isolable yes (isolated backups can be isolated); a no says
   nothing about the red button: not carried;
 - « 3-2-1 avec une copie immuable ou hors ligne » yes → 3-2-1 reached; which protection the copy
   has is asked again (the guide wants immutable AND offline or off-site);
 - « propre authentification et MFA » yes → MFA yes; the independent system and least
   privilege are asked again.
-The downgrade puts back the three old columns from the same facts. The checklist now has 15
+The downgrade puts back the three old columns from the same facts. The checklist now has 16
 items instead of 14: run `flask --app careapp rollups refresh` after upgrading so that the
 stored D2 figures of the dashboards are recomputed.
 
@@ -34,7 +36,7 @@ branch_labels = None
 depends_on = None
 
 BOOLEANS = ("continuity_organisation", "governance_scheme", "crisis_reporting_defined",
-            "multi_entity", "backup_outsourced", "backup_contract_clauses",
+            "multi_entity", "backup_plans_up_to_date", "backup_outsourced", "backup_contract_clauses",
             "backup_least_privilege", "backup_isolable", "backup_copy_immutable",
             "backup_copy_offline", "backup_copy_offsite", "business_referent")
 
@@ -48,6 +50,7 @@ def upgrade():
         for name in BOOLEANS:
             batch_op.add_column(sa.Column(name, sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column('absent_perimeters', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('backup_policy_reviewed_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('pcra_activity_share', sa.Double(), nullable=True))
         batch_op.add_column(sa.Column('field_test_activity_share', sa.Double(), nullable=True))
         batch_op.add_column(sa.Column('backup_auth', _enum('production_ad', 'local_accounts',
@@ -68,8 +71,12 @@ def upgrade():
                         sa.column('backup_321_offline', sa.Boolean()),
                         sa.column('backup_321', sa.String()),
                         sa.column('backup_own_auth_mfa', sa.Boolean()),
-                        sa.column('backup_mfa', sa.String()))
+                        sa.column('backup_mfa', sa.String()),
+                        sa.column('backup_policy', sa.Boolean()),
+                        sa.column('backup_plans_up_to_date', sa.Boolean()))
     op.execute(profiles.update().values(absent_perimeters=[]))
+    op.execute(profiles.update().where(profiles.c.backup_policy.is_(True))
+               .values(backup_plans_up_to_date=True))
     op.execute(profiles.update().where(profiles.c.backup_isolated.is_(True))
                .values(backup_isolable=True))
     op.execute(profiles.update().where(profiles.c.backup_321_offline.is_(True))
@@ -93,16 +100,27 @@ def downgrade():
                         sa.column('backup_321_offline', sa.Boolean()),
                         sa.column('backup_321', sa.String()),
                         sa.column('backup_own_auth_mfa', sa.Boolean()),
-                        sa.column('backup_mfa', sa.String()))
+                        sa.column('backup_mfa', sa.String()),
+                        sa.column('backup_auth', sa.String()),
+                        sa.column('backup_copy_immutable', sa.Boolean()),
+                        sa.column('backup_copy_offline', sa.Boolean()),
+                        sa.column('backup_copy_offsite', sa.Boolean()))
     op.execute(profiles.update().where(profiles.c.backup_isolable.is_(True))
                .values(backup_isolated=True))
-    op.execute(profiles.update().where(profiles.c.backup_321 == 'reached')
+    # only what the old two-fact answers said: a reached 3-2-1 with an immutable, offline or
+    # off-site copy; MFA on an authentication of the backups' own
+    copy = sa.and_(profiles.c.backup_copy_immutable.is_(True),
+                   sa.or_(profiles.c.backup_copy_offline.is_(True),
+                          profiles.c.backup_copy_offsite.is_(True)))
+    op.execute(profiles.update().where(profiles.c.backup_321 == 'reached', copy)
                .values(backup_321_offline=True))
-    op.execute(profiles.update().where(profiles.c.backup_mfa == 'yes')
+    op.execute(profiles.update().where(profiles.c.backup_mfa == 'yes',
+                                       profiles.c.backup_auth != 'production_ad')
                .values(backup_own_auth_mfa=True))
     with op.batch_alter_table('continuity_profiles', schema=None) as batch_op:
         for name in ('backup_321_milestone_on', 'backup_321', 'backup_segmentation_milestone_on',
                      'backup_segmentation', 'backup_mfa', 'backup_ads_level', 'backup_auth',
-                     'field_test_activity_share', 'pcra_activity_share', 'absent_perimeters',
+                     'field_test_activity_share', 'pcra_activity_share',
+                     'backup_policy_reviewed_on', 'absent_perimeters',
                      *reversed(BOOLEANS)):
             batch_op.drop_column(name)

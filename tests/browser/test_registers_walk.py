@@ -92,6 +92,8 @@ def test_exercise_finding_roadmap_and_d2(page, live_site) -> None:  # noqa: ANN0
     page.get_by_label("PSSI : date de la dernière revue signée").fill("2024-03-15")
     page.get_by_label("Organisation projet décrite pour construire et maintenir le plan de "
                       "continuité et de reprise").select_option(label="Oui")
+    # one entity: the 66 % rule of multi-entity applications does not apply (D2.O1.c, D2.O1.d)
+    page.get_by_label("Candidature pour plusieurs entités", exact=False).select_option(label="Non")
     # D2.O1.c « s'ils existent »: no pharmacy, imaging or biology of its own
     page.get_by_label("Plateforme médico-technique (pharmacie, imagerie, biologie)").check()
     page.get_by_role("button", name="Enregistrer", exact=True).click()

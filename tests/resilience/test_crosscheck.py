@@ -34,7 +34,8 @@ from tests.fakes import Activity, Exercise, Profile
 QUESTIONNAIRES = PROJECT_ROOT / "questionnaires"
 TODAY = dt.date(2026, 11, 23)
 FACT_NAMES = {"exercise_within_12_months", "pssi_recent", "plan_blanc_digital",
-              "crisis_cell_defined", "restore_test_done", "field_test_done", "protected_copy"}
+              "crisis_cell_defined", "restore_test_done", "field_test_done", "protected_copy",
+              "restore_in_phase"}
 GOV_13 = Crosscheck("GOV-13", "exercise_within_12_months", frozenset({"held_recent"}),
                     frozenset({"none", "planned", "held_old"}))
 UNSTATED = "Le registre ne renseigne pas ce point."
@@ -119,7 +120,8 @@ def test_profile_facts_favourable() -> None:
     assert facts["pssi_recent"].value is True
     assert facts["plan_blanc_digital"] == Fact(None, UNSTATED)  # no date: not stated
     assert facts["crisis_cell_defined"] == Fact(True, "Cellule de crise déclarée définie.")
-    assert facts["restore_test_done"] == Fact(True, "Test de restauration du 06/05/2025 réussi.")
+    assert facts["restore_test_done"] == Fact(
+        True, "Test de restauration du 06/05/2025 réussi en partie.")
 
 
 def test_a_restore_test_without_result_says_nothing() -> None:
@@ -336,3 +338,31 @@ def test_ops30_protected_answer_contradicts_a_modifiable_copy() -> None:
     found = contradictions(checks, {"OPS-30": RawAnswer(ANSWERED, "protected")}, facts)
     assert [c.question_id for c in found] == ["OPS-30"]
     assert contradictions(checks, {"OPS-30": RawAnswer(ANSWERED, "one_property")}, facts) == []
+
+
+@pytest.mark.parametrize(("day", "result", "done", "in_phase"), [
+    (dt.date(2025, 9, 1), Result.SUCCESS, True, True),
+    (dt.date(2025, 9, 1), Result.PARTIAL, True, False),  # D2.O4: a complete restore
+    (dt.date(2025, 9, 1), Result.FAILURE, False, False),
+    (dt.date(2024, 9, 1), Result.SUCCESS, True, False),  # before the operational phase
+    (dt.date(2024, 9, 1), None, None, False),
+    (dt.date(2025, 9, 1), None, None, None),
+    (None, None, None, None),
+])
+def test_restore_facts_v1_done_and_v2_in_phase(day: dt.date | None, result: Result | None,
+                                               done: bool | None, in_phase: bool | None) -> None:
+    """care v1 OPS-28 asks whether a restore test was done; care v2 OPS-32 asks for D2.O4: a
+    complete restore into production during the operational phase (from 3 July 2025)."""
+    profile = Profile(restore_tested_on=day, restore_test_result=result)
+    facts = register_facts(indicators(), profile, [], has_exercises=False)
+    assert (facts["restore_test_done"].value, facts["restore_in_phase"].value) == (done, in_phase)
+
+
+def test_ops32_full_restore_contradicts_a_restore_before_the_phase() -> None:
+    checks = load_crosschecks(QUESTIONNAIRES)["care"]
+    facts = register_facts(indicators(), Profile(restore_tested_on=dt.date(2024, 9, 1),
+                                                 restore_test_result=Result.SUCCESS), [],
+                           has_exercises=False)
+    found = contradictions(checks, {"OPS-32": RawAnswer(ANSWERED, "full_restore")}, facts)
+    assert [c.question_id for c in found] == ["OPS-32"]
+    assert "avant la phase opérationnelle" in found[0].fact.evidence

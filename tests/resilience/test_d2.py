@@ -31,22 +31,24 @@ from tests.fakes import Profile as BlankProfile
 MET, NOT_MET, UNKNOWN = Readiness.MET, Readiness.NOT_MET, Readiness.UNKNOWN
 ITEMS = ("pssi", "project_lead", "governance_scheme", "plan_blanc", "crisis_cell",
          "bia_coverage", "pca_formalised", "field_test", "test_schedule", "backup_policy",
-         "backup_auth", "backup_isolation", "backup_321", "backup_monitoring", "restore_test")
+         "backup_plans", "backup_auth", "backup_isolation", "backup_321", "backup_monitoring", "restore_test")
 STATED = {  # tri-state profile field → checklist item it alone decides
     "governance_scheme": "governance_scheme",
     "test_schedule_defined": "test_schedule",
     "backup_monitored": "backup_monitoring",
+    "backup_plans_up_to_date": "backup_plans",
 }
 
 COMPLIANT = BlankProfile(
     pssi_reviewed_on=dt.date(2024, 1, 15), continuity_organisation=True,
     continuity_lead="Mme Durand", governance_scheme=True,
     plan_blanc_digital_on=dt.date(2025, 3, 10), crisis_cell_defined=True,
-    crisis_reporting_defined=True, test_schedule_defined=True, backup_policy=True,
-    backup_outsourced=False, backup_auth=BackupAuth.LOCAL_ACCOUNTS,
+    crisis_reporting_defined=True, multi_entity=False, test_schedule_defined=True,
+    backup_policy=True, backup_policy_reviewed_on=dt.date(2024, 2, 1),
+    backup_plans_up_to_date=True, backup_outsourced=False, backup_auth=BackupAuth.LOCAL_ACCOUNTS,
     backup_least_privilege=True, backup_mfa=BackupMfa.YES, backup_isolable=True,
     backup_segmentation=Trajectory.REACHED, backup_321=Trajectory.PLANNED,
-    backup_321_milestone_on=dt.date(2026, 12, 1), backup_monitored=True,
+    backup_321_milestone_on=dt.date(2030, 12, 1), backup_monitored=True,
     restore_tested_on=dt.date(2025, 9, 1), restore_test_result=Result.SUCCESS,
     business_referent=True)
 
@@ -83,7 +85,7 @@ def test_an_empty_register_knows_nothing() -> None:
     readiness = d2_readiness(None, [])
     assert tuple(i.id for i in readiness.items) == ITEMS
     assert statuses(readiness) == dict.fromkeys(ITEMS, UNKNOWN)
-    assert (readiness.met, readiness.total, readiness.unknown) == (0, 15, 15)
+    assert (readiness.met, readiness.total, readiness.unknown) == (0, 16, 16)
 
 
 def test_items_cite_the_guide() -> None:
@@ -113,6 +115,7 @@ def test_accepts_any_iterable_of_activities() -> None:
 
 def test_rules_are_data_with_their_sources() -> None:
     assert RULES.pssi_reviewed_since == dt.date(2022, 7, 16)  # D2.P1
+    assert RULES.backup_policy_reviewed_since == dt.date(2022, 7, 16)  # D2.O2.a
     assert RULES.operational_phase_start == dt.date(2025, 7, 3)  # order of 3 July 2025
     assert RULES.multi_entity_share_min == 66  # D2.O1.c, D2.O1.d
     assert RULES.backup_directory_ads_min == 3  # D2.O3.a
@@ -216,9 +219,20 @@ def test_an_establishment_without_a_platform_of_its_own_says_so() -> None:
              "structure.")
 
 
+def test_a_perimeter_on_the_register_exists_whatever_the_box_says() -> None:
+    """« s'ils existent » (D2.O1.c): a pharmacy on the activity register exists, so its BIA is
+    expected even if the platform was ticked as absent."""
+    activities = [*compliant_activities()[:2],
+                  Activity(ActivityKind.PHARMACY, "PUI", bia_done=False)]
+    profile = Profile(absent_perimeters=[Perimeter.MEDICO_TECHNICAL.value])
+    assert item("bia_coverage", profile, activities) == (
+        NOT_MET, "BIA manquant pour : une plateforme médico-technique.")
+
+
 def test_three_absent_perimeters_are_not_believed() -> None:
     profile = Profile(absent_perimeters=[p.value for p in Perimeter])
-    assert item("bia_coverage", profile)[0] is UNKNOWN
+    assert item("bia_coverage", profile, [Activity(ActivityKind.TECHNICAL, "Datacenter")]) == (
+        UNKNOWN, "Les trois périmètres sont déclarés inexistants : vérifiez la fiche.")
 
 
 def test_pcra_needs_the_recovery_half_too() -> None:
@@ -243,7 +257,8 @@ def test_pca_with_activities_but_none_analysed_is_not_met() -> None:
 
 
 @pytest.mark.parametrize(("multi", "share", "status", "evidence"), [
-    (None, None, MET, "PCA et PRA formalisés pour les 3 activité(s) analysée(s)."),
+    # one entity or several? unknown is never counted as met
+    (None, None, UNKNOWN, "Non renseigné : candidature pour une ou plusieurs entités."),
     (False, None, MET, "PCA et PRA formalisés pour les 3 activité(s) analysée(s)."),
     (True, 66.0, MET, "PCA et PRA formalisés pour les 3 activité(s) analysée(s)."),
     (True, 65.5, NOT_MET, "BIA et PCRA : 65,5 % de l'activité combinée, moins de 66 %."),
@@ -306,9 +321,22 @@ def test_field_test_share_for_multi_entity() -> None:
 ])
 def test_backup_policy_and_contract_clauses(policy: bool | None, outsourced: bool | None,
                                             clauses: bool | None, status: Readiness) -> None:
+    """D2.O2.a: the policy applies to outsourced and SaaS backups through contract clauses."""
     profile = Profile(backup_policy=policy, backup_outsourced=outsourced,
                       backup_contract_clauses=clauses)
     assert item("backup_policy", profile)[0] is status
+
+
+@pytest.mark.parametrize(("reviewed_on", "status", "evidence"), [
+    (dt.date(2022, 7, 16), MET, "Politique revue le 16/07/2022, sans sauvegarde externalisée."),
+    (dt.date(2022, 7, 15), NOT_MET, "Politique revue le 15/07/2022, avant le 16/07/2022."),
+    (None, UNKNOWN, "Non renseigné : date de la dernière revue de la politique."),
+])
+def test_backup_policy_updated_since_16_july_2022(reviewed_on: dt.date | None,
+                                                  status: Readiness, evidence: str) -> None:
+    """D2.O2.a: the policy is updated between 16 July 2022 and the declaration."""
+    assert item("backup_policy", Profile(backup_policy_reviewed_on=reviewed_on)) == (
+        status, evidence)
 
 
 # -- D2.O3.a: own authentication + least privilege + MFA if the product allows it; ADS ≥ 3 ---------------
@@ -337,9 +365,26 @@ def test_backup_authentication(changes: dict, status: Readiness, evidence: str) 
 
 # -- D2.O3.b: isolable (red button) and a segmentation trajectory --------------------------------------
 
+def test_a_passed_milestone_is_not_a_followed_trajectory() -> None:
+    """D2.O3.b and D2.O3.c ask for a trajectory with key milestones: once the next milestone
+    has passed without an update, the trajectory is no longer followed."""
+    profile = Profile(backup_321_milestone_on=dt.date(2026, 3, 1))
+    readiness = d2_readiness(profile, compliant_activities(), today=dt.date(2026, 3, 1))
+    assert readiness.item("backup_321").status is MET  # the milestone's own day
+    readiness = d2_readiness(profile, compliant_activities(), today=dt.date(2026, 3, 2))
+    found = readiness.item("backup_321")
+    assert (found.status, str(found.evidence)) == (
+        NOT_MET, "Prochain jalon du 01/03/2026 dépassé : mettez à jour la trajectoire (règle "
+                 "3-2-1).")
+    segmentation = Profile(backup_segmentation=Trajectory.PLANNED,
+                           backup_segmentation_milestone_on=dt.date(2025, 1, 1))
+    assert d2_readiness(segmentation, compliant_activities(), today=dt.date(2026, 3, 2)).item(
+        "backup_isolation").status is NOT_MET
+
+
 @pytest.mark.parametrize(("isolable", "segmentation", "milestone", "status"), [
     (True, Trajectory.REACHED, None, MET),
-    (True, Trajectory.PLANNED, dt.date(2027, 3, 1), MET),
+    (True, Trajectory.PLANNED, dt.date(2030, 3, 1), MET),
     (True, Trajectory.PLANNED, None, UNKNOWN),  # a trajectory without a dated milestone
     (True, Trajectory.NONE, None, NOT_MET),
     (False, Trajectory.REACHED, None, NOT_MET),  # segmented but no red button
@@ -357,7 +402,7 @@ def test_backups_isolable_not_isolated(isolable: bool | None, segmentation: Traj
 # -- D2.O3.c: a dated 3-2-1 trajectory; the protected copy immutable AND (offline OR off-site) ------------
 
 @pytest.mark.parametrize(("changes", "status"), [
-    ({"backup_321": Trajectory.PLANNED, "backup_321_milestone_on": dt.date(2026, 6, 1)}, MET),
+    ({"backup_321": Trajectory.PLANNED, "backup_321_milestone_on": dt.date(2030, 6, 1)}, MET),
     ({"backup_321": Trajectory.PLANNED, "backup_321_milestone_on": None}, UNKNOWN),
     ({"backup_321": Trajectory.NONE}, NOT_MET),
     ({"backup_321": None}, UNKNOWN),
@@ -388,6 +433,9 @@ def test_321_trajectory_and_protected_copy(changes: dict, status: Readiness) -> 
     (dt.date(2025, 4, 3), Result.SUCCESS, True, NOT_MET,
      "Test du 03/04/2025, avant la phase opérationnelle (03/07/2025)."),
     (dt.date(2025, 9, 1), None, True, UNKNOWN, "Test du 01/09/2025, résultat non renseigné."),
+    # before the phase it does not count, whatever its result
+    (dt.date(2025, 4, 3), None, True, NOT_MET,
+     "Test du 03/04/2025, avant la phase opérationnelle (03/07/2025)."),
     (dt.date(2025, 9, 1), Result.SUCCESS, None, UNKNOWN,
      "Test du 01/09/2025 réussi ; référent métier non renseigné."),
     (dt.date(2025, 9, 1), Result.SUCCESS, False, NOT_MET,

@@ -29,23 +29,30 @@ def test_old_answers_carry_only_their_certain_half(tmp_path: Path) -> None:
                                          "name": f"CH {n}"})
             conn.execute(text(
                 "INSERT INTO continuity_profiles (establishment_id, continuity_lead, "
-                "backup_isolated, backup_321_offline, backup_own_auth_mfa, revision, updated_at) "
-                "VALUES (1, '', 1, 1, 1, 0, CURRENT_TIMESTAMP), "
-                "(2, '', 0, 0, 0, 0, CURRENT_TIMESTAMP), (3, '', NULL, NULL, NULL, 0, "
+                "backup_isolated, backup_321_offline, backup_own_auth_mfa, backup_policy, "
+                "revision, updated_at) VALUES (1, '', 1, 1, 1, 1, 0, CURRENT_TIMESTAMP), "
+                "(2, '', 0, 0, 0, 0, 0, CURRENT_TIMESTAMP), (3, '', NULL, NULL, NULL, NULL, 0, "
                 "CURRENT_TIMESTAMP)"))
         upgrade(directory=MIGRATIONS, revision=AFTER)
         with db.engine.connect() as conn:
             rows = conn.execute(text(
                 "SELECT establishment_id, backup_isolable, backup_321, backup_mfa, "
-                "backup_copy_immutable, backup_auth, backup_least_privilege, absent_perimeters "
+                "backup_copy_immutable, backup_auth, backup_least_privilege, absent_perimeters, "
+                "backup_policy, backup_plans_up_to_date, backup_policy_reviewed_on "
                 "FROM continuity_profiles ORDER BY establishment_id")).all()
         # isolated → isolable; 3-2-1 "immuable ou hors ligne" → 3-2-1 reached, the copy asked
         # again; "own authentication and MFA" → MFA, the rest asked again; a "no" says nothing
+        # « politique écrite, plans à jour » → plans up to date; the policy's date is asked
         assert [tuple(r) for r in rows] == [
-            (1, 1, "reached", "yes", None, None, None, "[]"),
-            (2, None, None, None, None, None, None, "[]"),
-            (3, None, None, None, None, None, None, "[]"),
+            (1, 1, "reached", "yes", None, None, None, "[]", 1, 1, None),
+            (2, None, None, None, None, None, None, "[]", 0, None, None),
+            (3, None, None, None, None, None, None, "[]", None, None, None),
         ]
+        with db.engine.begin() as conn:  # the person then states the copy and the auth
+            conn.execute(text(
+                "UPDATE continuity_profiles SET backup_copy_immutable = 1, "
+                "backup_copy_offsite = 1, backup_auth = 'local_accounts' "
+                "WHERE establishment_id = 1"))
         downgrade(directory=MIGRATIONS, revision=BEFORE)
         with db.engine.connect() as conn:
             back = conn.execute(text(

@@ -71,9 +71,9 @@ def _pair_version(question_id: str) -> str:
     return "1.0.0" if question_id in v1 else "2.0.0"
 
 
-@pytest.mark.parametrize("index", range(16))
+@pytest.mark.parametrize("index", range(18))
 def test_every_same_gap_pair_makes_one_action_naming_both_origins(app, index: int) -> None:  # noqa: ANN001
-    assert len(SAME_GAP) == 16
+    assert len(SAME_GAP) == 18
     pair = SAME_GAP[index]
     questionnaire = _model(_pair_version(pair.question_id))
     results = {pair.question_id: _question_result(questionnaire, pair.question_id)}
