@@ -256,13 +256,14 @@ def test_dont_know_stays_available_where_v1_had_it() -> None:
 
 
 def test_the_crosschecks_hold_for_v2_and_compare_the_restore_half() -> None:
-    """The register's restore test is compared with OPS-32 in v2 (OPS-28 in v1)."""
+    """The register's restore test is compared with OPS-32 in v2 (OPS-28 in v1): for OPS-32, a
+    complete restore during the operational phase (D2.O4, fact restore_in_phase)."""
     from careapp.messages import Msg
     from careapp.resilience.crosscheck import Fact, check_against, contradictions, load_crosschecks
 
     checks = load_crosschecks(QUESTIONNAIRES)["care"]
     assert check_against(checks, v2()) == []
-    failed = {"restore_test_done": Fact(False, Msg("Test de restauration en échec."))}
+    failed = {"restore_in_phase": Fact(False, Msg("Test de restauration en échec."))}
     found = contradictions(checks, {"OPS-32": RawAnswer(ANSWERED, "full_restore")}, failed)
     assert [(c.question_id, c.declared) for c in found] == [("OPS-32", "full_restore")]
     assert contradictions(checks, {"OPS-32": RawAnswer(ANSWERED, "partial")}, failed) == []
