@@ -268,11 +268,10 @@ def _required_perimeters(p: ProfileLike | None,
 
 
 def _covers(perimeter: Perimeter, activity: ActivityLike) -> bool:
-    if perimeter is Perimeter.CARE_SERVICE:
-        return activity.kind is CARE
-    if perimeter is Perimeter.ADMINISTRATIVE:
-        return activity.kind is ADMIN and activity.most_critical
-    return activity.kind in MEDICO_TECHNICAL
+    """An activity whose BIA answers for the perimeter: for the administrative one, only the
+    most critical process counts."""
+    return _exists(perimeter, activity) and (perimeter is not Perimeter.ADMINISTRATIVE
+                                             or activity.most_critical)
 
 
 def _bia(p: ProfileLike | None, activities: Sequence[ActivityLike]) -> CheckItem:
